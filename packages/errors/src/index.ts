@@ -1,0 +1,9 @@
+export {
+  InvalidArgumentError,
+  InvalidDatasetError,
+  MissingArtifactError,
+  MmrecallError,
+  type MmrecallErrorOptions,
+  NotFoundError,
+  ShapeMismatchError,
+} from './errors';

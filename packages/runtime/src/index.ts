@@ -1,0 +1,7 @@
+export {
+  type BackendChoice,
+  BackendUnavailableError,
+  type SelectBackendOptions,
+  type SelectedBackend,
+  selectBackend,
+} from './select-backend';
