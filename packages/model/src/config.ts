@@ -1,0 +1,169 @@
+import { InvalidArgumentError } from '@mmrecall/errors';
+import type { ModelKind, RecallMode, RecallModelConfig } from './types';
+
+/** The five kinds, in the order reports list them. */
+export const MODEL_KINDS: readonly ModelKind[] = [
+  'id-only',
+  'content-only',
+  'multiview',
+  'gated-concat',
+  'gated-additive',
+];
+
+/** Options of `defaultModelConfig`. */
+export interface DefaultModelConfigOptions {
+  /** Model kind. */
+  kind: ModelKind;
+  /** u2i (default) or i2i. */
+  mode?: RecallMode;
+  /** Number of users. */
+  numUsers: number;
+  /** Number of items known at training time. */
+  numItems: number;
+  /** Output dimension of each view. Default 64. */
+  dim?: number;
+  /** Seed. Default 42. */
+  seed?: number;
+  /** Tag vocabulary, when items have tags. */
+  tags?: { vocabularySize: number };
+  /** Named content vectors and their dimensions. */
+  vectors: Record<string, { dim: number }>;
+  /** Cluster tree node ids as content features. */
+  nodeIds?: { nodesPerLevel: number[]; vectors: string[]; normalizeEach?: boolean; dim?: number };
+  /** Feed raw vectors to the content tower. Default true. */
+  useRawVectors?: boolean;
+  /** User profile vocabulary, when users have profile features. */
+  profile?: { vocabularySize: number };
+  /** Length of the user's recent-item history; 0 disables it. Default 20. */
+  historyLength?: number;
+}
+
+/** Sensible defaults for every field of a `RecallModelConfig`. */
+export function defaultModelConfig(options: DefaultModelConfigOptions): RecallModelConfig {
+  const dim = options.dim ?? 64;
+  const historyLength = options.historyLength ?? 20;
+  const kind = options.kind;
+  const config: RecallModelConfig = {
+    kind,
+    mode: options.mode ?? 'u2i',
+    dim,
+    numUsers: options.numUsers,
+    numItems: options.numItems,
+    seed: options.seed ?? 42,
+    user: {
+      idDim: dim,
+      hiddenUnits: [2 * dim],
+      ...(options.profile ? { profile: { vocabularySize: options.profile.vocabularySize, dim: 16 } } : {}),
+      ...(historyLength > 0 ? { history: { dim, maxLength: historyLength } } : {}),
+    },
+    id: { idDim: dim, hiddenUnits: [], idDropout: kind === 'id-only' ? 0 : 0.1 },
+    content: {
+      hiddenUnits: [2 * dim],
+      ...(options.tags ? { tags: { vocabularySize: options.tags.vocabularySize, dim: 32 } } : {}),
+      vectors: options.vectors,
+      ...(options.nodeIds
+        ? {
+            nodeIds: {
+              nodesPerLevel: options.nodeIds.nodesPerLevel,
+              dim: options.nodeIds.dim ?? 32,
+              vectors: options.nodeIds.vectors,
+              normalizeEach: options.nodeIds.normalizeEach ?? true,
+            },
+          }
+        : {}),
+      useRawVectors: options.useRawVectors ?? true,
+    },
+    ...(kind === 'gated-concat' || kind === 'gated-additive'
+      ? { gate: { hiddenUnits: [16], statsDropout: 0.1 } }
+      : {}),
+    tableOptimizer: { kind: 'adam', learningRate: 0.01 },
+  };
+  validateModelConfig(config);
+  return config;
+}
+
+function fail(argument: string, message: string): never {
+  throw new InvalidArgumentError({ argument: `config.${argument}`, message });
+}
+
+function checkInt(value: unknown, argument: string, min: number): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    fail(argument, `must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+  }
+}
+
+function checkUnits(value: unknown, argument: string): void {
+  if (!Array.isArray(value)) fail(argument, 'must be an array of layer widths');
+  value.forEach((units, i) => checkInt(units, `${argument}[${i}]`, 1));
+}
+
+function checkRate(value: unknown, argument: string): void {
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) fail(argument, `must be in [0, 1), got ${value}`);
+}
+
+/** Throws an InvalidArgumentError naming the first invalid field (`config.content.vectors.image.dim`). */
+export function validateModelConfig(config: RecallModelConfig): void {
+  if (!MODEL_KINDS.includes(config.kind)) fail('kind', `must be one of ${MODEL_KINDS.join(', ')}, got "${config.kind}"`);
+  if (config.mode !== 'u2i' && config.mode !== 'i2i') fail('mode', `must be u2i or i2i, got "${config.mode}"`);
+  checkInt(config.dim, 'dim', 1);
+  checkInt(config.numUsers, 'numUsers', config.mode === 'u2i' ? 1 : 0);
+  checkInt(config.numItems, 'numItems', 1);
+  checkInt(config.seed, 'seed', 0);
+  checkInt(config.user.idDim, 'user.idDim', 1);
+  checkUnits(config.user.hiddenUnits, 'user.hiddenUnits');
+  if (config.user.profile) {
+    checkInt(config.user.profile.vocabularySize, 'user.profile.vocabularySize', 1);
+    checkInt(config.user.profile.dim, 'user.profile.dim', 1);
+  }
+  if (config.user.history) {
+    checkInt(config.user.history.dim, 'user.history.dim', 1);
+    checkInt(config.user.history.maxLength, 'user.history.maxLength', 1);
+  }
+  checkInt(config.id.idDim, 'id.idDim', 1);
+  checkUnits(config.id.hiddenUnits, 'id.hiddenUnits');
+  checkRate(config.id.idDropout, 'id.idDropout');
+  checkUnits(config.content.hiddenUnits, 'content.hiddenUnits');
+  for (const [name, spec] of Object.entries(config.content.vectors)) checkInt(spec.dim, `content.vectors.${name}.dim`, 1);
+  if (config.content.tags) {
+    checkInt(config.content.tags.vocabularySize, 'content.tags.vocabularySize', 1);
+    checkInt(config.content.tags.dim, 'content.tags.dim', 1);
+  }
+  const nodeIds = config.content.nodeIds;
+  if (nodeIds) {
+    if (!Array.isArray(nodeIds.nodesPerLevel) || nodeIds.nodesPerLevel.length === 0) {
+      fail('content.nodeIds.nodesPerLevel', 'must list the node count of at least one level');
+    }
+    nodeIds.nodesPerLevel.forEach((n, i) => checkInt(n, `content.nodeIds.nodesPerLevel[${i}]`, 1));
+    checkInt(nodeIds.dim, 'content.nodeIds.dim', 1);
+    for (const name of nodeIds.vectors) {
+      if (!config.content.vectors[name]) fail('content.nodeIds.vectors', `names unknown vector "${name}"`);
+    }
+  }
+  const usesContent = config.kind !== 'id-only';
+  if (usesContent) {
+    const hasInput =
+      Boolean(config.content.tags) ||
+      Boolean(nodeIds) ||
+      (config.content.useRawVectors && Object.keys(config.content.vectors).length > 0);
+    if (!hasInput) fail('content', `kind ${config.kind} needs tags, vectors or node ids as content input`);
+  }
+  if (config.kind === 'gated-concat' || config.kind === 'gated-additive') {
+    if (!config.gate) fail('gate', `kind ${config.kind} needs a gate section`);
+    checkUnits(config.gate.hiddenUnits, 'gate.hiddenUnits');
+    checkRate(config.gate.statsDropout, 'gate.statsDropout');
+  }
+  if (config.tableOptimizer.kind !== 'adam' && config.tableOptimizer.kind !== 'adagrad') {
+    fail('tableOptimizer.kind', 'must be adam or adagrad');
+  }
+  if (!(config.tableOptimizer.learningRate > 0)) fail('tableOptimizer.learningRate', 'must be > 0');
+}
+
+/** True when the kind has a behaviour (ID) tower. */
+export function usesIdTower(kind: ModelKind): boolean {
+  return kind !== 'content-only';
+}
+
+/** True when the kind has a content tower. */
+export function usesContentTower(kind: ModelKind): boolean {
+  return kind !== 'id-only';
+}

@@ -1,0 +1,138 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** The five model kinds of MODEL.md, compared side by side. */
+export type ModelKind = 'id-only' | 'content-only' | 'multiview' | 'gated-concat' | 'gated-additive';
+
+/** u2i: a user tower is the query side; i2i: the trigger item, encoded by the item towers, is. */
+export type RecallMode = 'u2i' | 'i2i';
+
+/** CSR rows: row `i` holds `values[offsets[i] .. offsets[i + 1])`. */
+export interface CsrRows {
+  offsets: Int32Array;
+  values: Int32Array;
+}
+
+/** Configuration of a recall model; stored in the artifacts and enough to rebuild it. */
+export interface RecallModelConfig {
+  /** Which of the five models. */
+  kind: ModelKind;
+  /** u2i or i2i. */
+  mode: RecallMode;
+  /** Output dimension of each view (user, behaviour, content). Concat fusion doubles the item/user dim. */
+  dim: number;
+  /** Number of users (u2i). */
+  numUsers: number;
+  /** Number of items known at training time. The ID table has one more row: the shared unknown-item row. */
+  numItems: number;
+  /** Seed for every initialiser. */
+  seed: number;
+  /** User tower: id embedding, optional profile multi-hot and recent-item history. */
+  user: {
+    idDim: number;
+    hiddenUnits: number[];
+    profile?: { vocabularySize: number; dim: number };
+    history?: { dim: number; maxLength: number };
+  };
+  /** Behaviour (ID) tower. */
+  id: {
+    idDim: number;
+    hiddenUnits: number[];
+    /** Probability of replacing an item id by the unknown row during training (DropoutNet style). */
+    idDropout: number;
+  };
+  /** Content tower: tags, named dense vectors, cluster node ids; never the item id. */
+  content: {
+    hiddenUnits: number[];
+    tags?: { vocabularySize: number; dim: number };
+    vectors: Record<string, { dim: number }>;
+    nodeIds?: {
+      /** Node count of each tree level. */
+      nodesPerLevel: number[];
+      /** Embedding width of each level's node-id table. */
+      dim: number;
+      /** Named vectors the tree was built on (concatenated in this order). */
+      vectors: string[];
+      /** Whether each named vector was L2-normalised before concatenation. */
+      normalizeEach: boolean;
+    };
+    /** Feed raw vectors (true) or only node ids (false, needs nodeIds). */
+    useRawVectors: boolean;
+  };
+  /** Posterior gate (gated kinds only). */
+  gate?: {
+    hiddenUnits: number[];
+    /** Probability of zeroing an item's statistics during training, so cold items are seen. */
+    statsDropout: number;
+  };
+  /** Scales that map raw statistics to gate features (fitted on training statistics). */
+  posteriorScale?: { logExposures: number; logClicks: number; age: number };
+  /** Optimizer of the embedding tables (lazy: only touched rows are updated). */
+  tableOptimizer: { kind: 'adam' | 'adagrad'; learningRate: number };
+}
+
+/** Query-side inputs for a batch of users (u2i). */
+export interface UserBatch {
+  users: Int32Array;
+  profile?: CsrRows;
+  history?: CsrRows;
+}
+
+/** Item-side inputs for a batch of items. */
+export interface ItemBatch {
+  /** Item indices; use `numItems` (the unknown row) for items the model has never seen. */
+  items: Int32Array;
+  /** Tag indices per item. */
+  tags?: CsrRows;
+  /** Named vectors, `batch x dim` each. */
+  vectors: Record<string, Float32Array>;
+  /** Node id per level, each `batch` long. */
+  nodeIds?: Int32Array[];
+  /** Gate features, `batch x 4` (see @mmrecall/gating posteriorFeatures); zeros for cold items. */
+  posterior?: Float32Array;
+  /** 1 = item has behaviour history (multiview serves its ID embedding), 0 = cold (content). */
+  warm?: Uint8Array;
+}
+
+/** Per-view item outputs of one forward pass. Tensors belong to the caller. */
+export interface ItemViews {
+  /** Behaviour-tower embedding [B, dim]. */
+  id?: tf.Tensor2D;
+  /** Content-tower embedding [B, dim]. */
+  content?: tf.Tensor2D;
+  /** Gate value g in (0, 1) [B, 1] (gated kinds). */
+  gate?: tf.Tensor2D;
+  /** The embedding used for retrieval [B, itemDim]. */
+  item: tf.Tensor2D;
+}
+
+/** Options of a forward pass. */
+export interface ForwardOptions {
+  /** Training mode: applies id dropout and statistics dropout. Default false. */
+  training?: boolean;
+  /** Global step; seeds the dropout masks so a resumed run repeats them exactly. Default 0. */
+  step?: number;
+}
+
+/** The assembled recall model. */
+export interface RecallModel {
+  readonly config: RecallModelConfig;
+  /** Dimension of user/query embeddings (2 x dim for gated-concat). */
+  readonly queryDim: number;
+  /** Dimension of item embeddings (2 x dim for gated-concat). */
+  readonly itemDim: number;
+  /** Dense trainable variables. */
+  readonly variables: tf.Variable[];
+  /** Sparse embedding tables (pass to towers' trainStep). */
+  readonly tables: import('@mmrecall/towers').EmbeddingTable[];
+  /** Query embeddings: users (u2i) [B, queryDim]. */
+  embedUsers(batch: UserBatch, options?: ForwardOptions): tf.Tensor2D;
+  /** Query embeddings for trigger items (i2i) [B, queryDim]. */
+  embedTriggers(batch: ItemBatch, options?: ForwardOptions): tf.Tensor2D;
+  /** Every item view and the retrieval embedding. */
+  itemViews(batch: ItemBatch, options?: ForwardOptions): ItemViews;
+  /** Named weights of every variable and table, for saving. */
+  toNamedWeights(): Record<string, { shape: number[]; data: Float32Array }>;
+  /** Restores weights saved by `toNamedWeights`. */
+  loadNamedWeights(weights: Record<string, { shape: number[]; data: Float32Array }>): void;
+  dispose(): void;
+}
