@@ -1,0 +1,131 @@
+import { ShapeMismatchError } from '@mmrecall/errors';
+import * as tf from '@tensorflow/tfjs-core';
+import { expectPositive, expectReduction, expectShape, type LossReduction } from './validate';
+
+/** Options of {@link inBatchSoftmaxLoss}. */
+export interface InBatchSoftmaxLossOptions {
+  /** Query (user / trigger) embeddings, `[B, d]`. */
+  queries: tf.Tensor2D;
+  /** Candidate (item) embeddings, `[B, d]`; row `i` is the positive of query `i`, every other row a negative. */
+  candidates: tf.Tensor2D;
+  /** Softmax temperature: logits are `q . c / temperature`. Default 0.05. */
+  temperature?: number;
+  /**
+   * Log sampling probability of each in-batch candidate, `[B]` (see `logQFromCounts`). Subtracted from
+   * every column, the positive included (logQ correction, Yi et al. 2019 / TFRS), after the temperature.
+   */
+  candidateLogQ?: tf.Tensor1D;
+  /**
+   * Item ids of the in-batch candidates, length B. Column `j != i` holding the same id as query `i`'s
+   * positive is an accidental hit and is removed from row `i` (logit -Infinity). The diagonal is kept.
+   */
+  candidateIds?: Int32Array;
+  /** Extra negatives shared by all queries (e.g. uniformly sampled items), `[M, d]`. */
+  extraNegatives?: tf.Tensor2D;
+  /** Log sampling probability of each extra negative, `[M]`, subtracted like `candidateLogQ`. */
+  extraNegativeLogQ?: tf.Tensor1D;
+  /** Item ids of the extra negatives, length M; with `candidateIds`, an extra negative equal to a query's positive is masked. */
+  extraNegativeIds?: Int32Array;
+  /** `'mean'` (default) returns a scalar; `'none'` returns the per-query losses `[B]`. */
+  reduction?: LossReduction;
+}
+
+/**
+ * Sampled softmax over in-batch negatives: cross-entropy of each query against its own candidate among
+ * all B candidates (plus M extra negatives), computed as `logSumExp(row) - logit(positive)`, which is
+ * numerically stable for any temperature. Logits are `q . c / temperature - logQ(c)`.
+ */
+export function inBatchSoftmaxLoss(options: InBatchSoftmaxLossOptions & { reduction?: 'mean' }): tf.Scalar;
+export function inBatchSoftmaxLoss(options: InBatchSoftmaxLossOptions & { reduction: 'none' }): tf.Tensor1D;
+export function inBatchSoftmaxLoss(options: InBatchSoftmaxLossOptions): tf.Scalar | tf.Tensor1D;
+export function inBatchSoftmaxLoss(options: InBatchSoftmaxLossOptions): tf.Scalar | tf.Tensor1D {
+  const {
+    queries,
+    candidates,
+    candidateLogQ,
+    candidateIds,
+    extraNegatives,
+    extraNegativeLogQ,
+    extraNegativeIds,
+  } = options;
+  const temperature = options.temperature ?? 0.05;
+  const reduction = options.reduction ?? 'mean';
+  expectPositive(temperature, 'temperature');
+  expectReduction(reduction);
+  expectShape(queries, [-1, -1], 'queries');
+  const [batch, dim] = queries.shape;
+  expectShape(candidates, [batch, dim], 'candidates');
+  if (candidateLogQ !== undefined) expectShape(candidateLogQ, [batch], 'candidateLogQ');
+  if (candidateIds !== undefined && candidateIds.length !== batch) {
+    throw new ShapeMismatchError({
+      message: 'candidateIds needs one id per candidate',
+      expected: [batch],
+      actual: [candidateIds.length],
+    });
+  }
+  let extraCount = 0;
+  if (extraNegatives !== undefined) {
+    expectShape(extraNegatives, [-1, dim], 'extraNegatives');
+    extraCount = extraNegatives.shape[0];
+    if (extraNegativeLogQ !== undefined) expectShape(extraNegativeLogQ, [extraCount], 'extraNegativeLogQ');
+    if (extraNegativeIds !== undefined && extraNegativeIds.length !== extraCount) {
+      throw new ShapeMismatchError({
+        message: 'extraNegativeIds needs one id per extra negative',
+        expected: [extraCount],
+        actual: [extraNegativeIds.length],
+      });
+    }
+  } else if (extraNegativeLogQ !== undefined || extraNegativeIds !== undefined) {
+    throw new ShapeMismatchError({
+      message: 'extraNegativeLogQ / extraNegativeIds given without extraNegatives',
+      expected: [0],
+      actual: [1],
+    });
+  }
+
+  return tf.tidy(() => {
+    let logits: tf.Tensor2D = tf.div(tf.matMul(queries, candidates, false, true), temperature);
+    if (candidateLogQ !== undefined) logits = tf.sub(logits, tf.reshape(candidateLogQ, [1, batch]));
+    // Positive logits taken from the same matrix (before any masking) so both terms agree exactly.
+    const positive = tf.sum(tf.mul(logits, tf.eye(batch)), 1);
+    if (candidateIds !== undefined)
+      logits = maskColumns(logits, accidentalHits(candidateIds, candidateIds, true));
+    if (extraNegatives !== undefined) {
+      let extra: tf.Tensor2D = tf.div(tf.matMul(queries, extraNegatives, false, true), temperature);
+      if (extraNegativeLogQ !== undefined)
+        extra = tf.sub(extra, tf.reshape(extraNegativeLogQ, [1, extraCount]));
+      if (candidateIds !== undefined && extraNegativeIds !== undefined) {
+        extra = maskColumns(extra, accidentalHits(candidateIds, extraNegativeIds, false));
+      }
+      logits = tf.concat([logits, extra], 1);
+    }
+    const perQuery = tf.sub(tf.logSumExp(logits, 1), positive) as tf.Tensor1D;
+    return reduction === 'none' ? perQuery : tf.mean(perQuery);
+  });
+}
+
+/** `hits[i * columns + j] = 1` when column `j`'s id equals row `i`'s positive id (diagonal skipped when `skipDiagonal`). */
+function accidentalHits(
+  rowIds: Int32Array,
+  columnIds: Int32Array,
+  skipDiagonal: boolean,
+): Uint8Array | undefined {
+  const columns = columnIds.length;
+  let hits: Uint8Array | undefined;
+  for (let i = 0; i < rowIds.length; i++) {
+    for (let j = 0; j < columns; j++) {
+      if (rowIds[i] === columnIds[j] && !(skipDiagonal && i === j)) {
+        hits ??= new Uint8Array(rowIds.length * columns);
+        hits[i * columns + j] = 1;
+      }
+    }
+  }
+  return hits;
+}
+
+/** Sets masked logits to -Infinity (their softmax weight and gradient become exactly 0). */
+function maskColumns(logits: tf.Tensor2D, hits: Uint8Array | undefined): tf.Tensor2D {
+  if (hits === undefined) return logits;
+  const mask = tf.tensor2d(hits, logits.shape, 'bool');
+  return tf.where(mask, tf.fill(logits.shape, Number.NEGATIVE_INFINITY), logits);
+}
