@@ -1,0 +1,127 @@
+import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
+import * as tf from '@tensorflow/tfjs-core';
+import { createEmbeddingTable, type EmbeddingTable, tableSlot } from './embedding-table';
+import { readSlots, type WeightSlot, writeSlots } from './named-weights';
+import { deriveSeed } from './random';
+import { createTowerHead, resolveCommon, type Tower, type TowerCommonOptions } from './tower-parts';
+import { assertIndicesInRange, assertInteger } from './validate';
+
+/** An extra id-like item feature (author id, channel id, ...). */
+export interface ExtraIdFeature {
+  /** Feature name; its table is `${towerName}/${name}`. */
+  name: string;
+  /** Number of distinct ids. */
+  vocabularySize: number;
+  /** Embedding width. */
+  dim: number;
+}
+
+/** Options of `createIdTower`. */
+export interface IdTowerOptions extends TowerCommonOptions {
+  /** Number of items (rows of the item id table). */
+  numItems: number;
+  /** Width of the item id embedding. */
+  idDim: number;
+  /** Extra id-like features, one table each, in this order. Default none. */
+  extraIds?: ExtraIdFeature[];
+}
+
+/** Input of the ID tower's `apply`. */
+export interface IdTowerInput {
+  /** Item indices, length B. */
+  items: Int32Array;
+  /** One Int32Array of length B per configured extra id feature, same order as `extraIds`. */
+  extraIds?: Int32Array[];
+}
+
+/** The behaviour (ID) tower. */
+export interface IdTower extends Tower<IdTowerInput> {
+  /** The item id table, `${name}/item_id`; pass it to `createUserTower({ history: { table } })` to share it. */
+  readonly itemTable: EmbeddingTable;
+}
+
+/** Behaviour tower: item id embedding ++ extra id embeddings -> MLP. No content. */
+export function createIdTower(options: IdTowerOptions): IdTower {
+  const common = resolveCommon(options);
+  const { name } = common;
+  assertInteger(options.numItems, 'numItems', 1);
+  assertInteger(options.idDim, 'idDim', 1);
+  const extraIds = options.extraIds ?? [];
+  const seen = new Set<string>();
+  for (const feature of extraIds) {
+    if (feature.name === 'item_id' || seen.has(feature.name)) {
+      throw new InvalidArgumentError({
+        argument: 'extraIds',
+        message: `duplicate or reserved feature name ${feature.name}`,
+      });
+    }
+    seen.add(feature.name);
+  }
+  const owned: EmbeddingTable[] = [];
+  const makeTable = (part: string, rows: number, dim: number): EmbeddingTable => {
+    const table = createEmbeddingTable({
+      name: `${name}/${part}`,
+      rows,
+      dim,
+      seed: deriveSeed(common.seed, part),
+      ...(common.optimizer === undefined ? {} : { optimizer: common.optimizer }),
+    });
+    owned.push(table);
+    return table;
+  };
+  try {
+    const itemTable = makeTable('item_id', options.numItems, options.idDim);
+    const extraTables = extraIds.map((feature) =>
+      makeTable(feature.name, feature.vocabularySize, feature.dim),
+    );
+    const tables = [itemTable, ...extraTables];
+    const featureDim = tables.reduce((sum, t) => sum + t.dim, 0);
+    const head = createTowerHead(common, featureDim);
+    const slots: WeightSlot[] = [...owned.map(tableSlot), ...head.slots];
+    return {
+      name,
+      outputDim: common.outputDim,
+      featureDim,
+      variables: [...head.mlp.variables],
+      tables,
+      itemTable,
+      apply: (input, applyOptions) => {
+        const batch = input.items.length;
+        assertIndicesInRange(input.items, options.numItems, 'items');
+        const extra = input.extraIds ?? [];
+        if (extra.length !== extraTables.length) {
+          throw new ShapeMismatchError({
+            message: 'extraIds: one array per configured extra id feature',
+            expected: [extraTables.length],
+            actual: [extra.length],
+          });
+        }
+        extra.forEach((ids, k) => {
+          if (ids.length !== batch) {
+            throw new ShapeMismatchError({
+              message: `extraIds[${k}]: one id per item`,
+              expected: [batch],
+              actual: [ids.length],
+            });
+          }
+        });
+        return tf.tidy(() => {
+          const features: tf.Tensor2D[] = [itemTable.lookup(input.items)];
+          extraTables.forEach((table, k) => {
+            features.push(table.lookup(extra[k] as Int32Array));
+          });
+          return head.finish(features, applyOptions);
+        });
+      },
+      toNamedWeights: () => readSlots(slots),
+      loadNamedWeights: (weights) => writeSlots(slots, weights),
+      dispose: () => {
+        head.mlp.dispose();
+        for (const table of owned) table.dispose();
+      },
+    };
+  } catch (error) {
+    for (const table of owned) table.dispose();
+    throw error;
+  }
+}

@@ -1,0 +1,37 @@
+export {
+  type ContentTower,
+  type ContentTowerInput,
+  type ContentTowerOptions,
+  createContentTower,
+  type VectorFeature,
+} from './content-tower';
+export {
+  type ApplySparseGradientsOptions,
+  createEmbeddingTable,
+  type EmbeddingTable,
+  type EmbeddingTableOptions,
+  type LookupBagOptions,
+  type SetRowsOptions,
+  type SparseOptimizerConfig,
+  type SparseOptimizerKind,
+  type SparseOptimizerState,
+  type SparseUpdateSummary,
+} from './embedding-table';
+export {
+  createIdTower,
+  type ExtraIdFeature,
+  type IdTower,
+  type IdTowerInput,
+  type IdTowerOptions,
+} from './id-tower';
+export { type Activation, createMlp, type Mlp, type MlpOptions } from './mlp';
+export type { NamedWeight, NamedWeights } from './named-weights';
+export {
+  type Bags,
+  l2Normalize,
+  type Tower,
+  type TowerApplyOptions,
+  type TowerCommonOptions,
+} from './tower-parts';
+export { type TrainStepOptions, trainStep } from './train-step';
+export { createUserTower, type UserTower, type UserTowerInput, type UserTowerOptions } from './user-tower';

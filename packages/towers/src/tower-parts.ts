@@ -1,0 +1,168 @@
+import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
+import * as tf from '@tensorflow/tfjs-core';
+import type { EmbeddingTable, SparseOptimizerConfig } from './embedding-table';
+import { type Activation, buildMlp, type Mlp } from './mlp';
+import type { NamedWeights, WeightSlot } from './named-weights';
+import { deriveSeed } from './random';
+import { assertInteger, validateBagOffsets } from './validate';
+
+/** CSR bags: bag b = `values[offsets[b] .. offsets[b + 1])`. */
+export interface Bags {
+  /** Length bags + 1, starts at 0, ends at values.length. */
+  offsets: Int32Array;
+  /** Indices of all bags, concatenated. */
+  values: Int32Array;
+}
+
+/** Per-call options of a tower's `apply`. */
+export interface TowerApplyOptions {
+  /** Training mode: applies input dropout when the tower has `dropoutRate > 0`. Default false. */
+  training?: boolean;
+  /** Overrides the tower's `normalize` setting for this call. */
+  normalize?: boolean;
+}
+
+/** Options every tower factory accepts. */
+export interface TowerCommonOptions {
+  /** Logical name, prefix of every weight key (`${name}/...`). */
+  name: string;
+  /** Widths of the hidden layers of the tower's MLP (may be empty). */
+  hiddenUnits: number[];
+  /** Width of the output embedding. */
+  outputDim: number;
+  /** Seed of all initialisations (tables and dense layers get derived seeds). */
+  seed: number;
+  /** Optimizer of the embedding tables the tower creates. Default lazy Adam, learning rate 0.001. */
+  optimizer?: SparseOptimizerConfig;
+  /** Hidden-layer activation. Default `relu`. */
+  activation?: Activation;
+  /** L2-normalise the output rows. Default true. */
+  normalize?: boolean;
+  /** Dropout rate on the concatenated features when `apply(..., { training: true })`. Default 0. */
+  dropoutRate?: number;
+}
+
+/** What every tower exposes. */
+export interface Tower<Input> {
+  /** Logical name. */
+  readonly name: string;
+  /** Width of `apply`'s output. */
+  readonly outputDim: number;
+  /** Width of the concatenated features fed to the MLP. */
+  readonly featureDim: number;
+  /** Dense trainable variables (projections and MLP). */
+  readonly variables: tf.Variable[];
+  /** Every embedding table the tower reads, including shared ones it does not own. */
+  readonly tables: EmbeddingTable[];
+  /** Encodes a batch -> [B, outputDim], L2-normalised unless `normalize: false`. */
+  apply(input: Input, options?: TowerApplyOptions): tf.Tensor2D;
+  /** Copies of the weights the tower owns (shared tables are exported by their owner). */
+  toNamedWeights(): NamedWeights;
+  /** Restores the weights the tower owns; extra keys are ignored. All-or-nothing. */
+  loadNamedWeights(weights: NamedWeights): void;
+  /** Frees owned variables and tables (never a shared table). */
+  dispose(): void;
+}
+
+/** Row-wise L2 normalisation, x / max(||x||, 1e-6). */
+export function l2Normalize(input: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const norm = tf.sqrt(tf.maximum(tf.sum(tf.square(input), 1, true), 1e-12));
+    return tf.div(input, norm);
+  });
+}
+
+/** Validated common options with defaults filled in. */
+export interface ResolvedCommon {
+  name: string;
+  hiddenUnits: number[];
+  outputDim: number;
+  seed: number;
+  optimizer: SparseOptimizerConfig | undefined;
+  activation: Activation;
+  normalize: boolean;
+  dropoutRate: number;
+}
+
+export function resolveCommon(options: TowerCommonOptions): ResolvedCommon {
+  assertInteger(options.outputDim, 'outputDim', 1);
+  options.hiddenUnits.forEach((width, i) => {
+    assertInteger(width, `hiddenUnits[${i}]`, 1);
+  });
+  const dropoutRate = options.dropoutRate ?? 0;
+  if (!(dropoutRate >= 0 && dropoutRate < 1)) {
+    throw new InvalidArgumentError({
+      argument: 'dropoutRate',
+      message: `must be in [0, 1), got ${dropoutRate}`,
+    });
+  }
+  return {
+    name: options.name,
+    hiddenUnits: [...options.hiddenUnits],
+    outputDim: options.outputDim,
+    seed: options.seed,
+    optimizer: options.optimizer,
+    activation: options.activation ?? 'relu',
+    normalize: options.normalize ?? true,
+    dropoutRate,
+  };
+}
+
+/** The MLP head and the final dropout / MLP / normalisation of a tower. */
+export interface TowerHead {
+  mlp: Mlp;
+  slots: WeightSlot[];
+  finish(features: tf.Tensor2D[], options: TowerApplyOptions | undefined): tf.Tensor2D;
+}
+
+export function createTowerHead(common: ResolvedCommon, featureDim: number): TowerHead {
+  const { mlp, slots } = buildMlp({
+    name: `${common.name}/mlp`,
+    inputDim: featureDim,
+    units: [...common.hiddenUnits, common.outputDim],
+    activation: common.activation,
+    seed: deriveSeed(common.seed, 'mlp'),
+  });
+  let dropoutCalls = 0;
+  return {
+    mlp,
+    slots,
+    finish: (features, options) => {
+      let x = features.length === 1 ? (features[0] as tf.Tensor2D) : tf.concat(features, 1);
+      if (options?.training === true && common.dropoutRate > 0) {
+        x = tf.dropout(
+          x,
+          common.dropoutRate,
+          undefined,
+          deriveSeed(common.seed, `dropout/${dropoutCalls++}`),
+        ) as tf.Tensor2D;
+      }
+      const out = mlp.apply(x);
+      return (options?.normalize ?? common.normalize) ? l2Normalize(out) : out;
+    },
+  };
+}
+
+/** Checks a bag input has `batch` bags and returns it. */
+export function checkBags(bags: Bags, batch: number, argument: string): Bags {
+  const count = validateBagOffsets(bags.offsets, bags.values.length, `${argument}.offsets`);
+  if (count !== batch) {
+    throw new ShapeMismatchError({
+      message: `${argument}: one bag per example`,
+      expected: [batch],
+      actual: [count],
+    });
+  }
+  return bags;
+}
+
+/** Throws when `value` is present but the tower has no such feature, or absent but required. */
+export function checkPresence(configured: boolean, provided: boolean, argument: string): void {
+  if (configured && !provided)
+    throw new InvalidArgumentError({
+      argument,
+      message: 'the tower was built with this feature; provide it',
+    });
+  if (!configured && provided)
+    throw new InvalidArgumentError({ argument, message: 'the tower was built without this feature' });
+}
