@@ -1,0 +1,63 @@
+export {
+  type CsrRows,
+  type GroupByUserOptions,
+  groupByUser,
+  type ItemPopularityOptions,
+  itemPopularity,
+} from './grouping';
+export {
+  type CreateIdMapBuilderOptions,
+  type CreateIdMapOptions,
+  createIdMap,
+  createIdMapBuilder,
+  type IdMapBuilder,
+  idMapFromJSON,
+  type SerializableIdMap,
+} from './id-map';
+export { concatInteractions } from './interactions';
+export { type ComputeItemStatisticsOptions, type CtrPrior, computeItemStatistics } from './item-statistics';
+export type { ReadProgress, TextEncoding } from './line-blocks';
+export {
+  type LoadMovieLens100kOptions,
+  type LoadMovieLens100kResult,
+  loadMovieLens100k,
+} from './load-movielens';
+export { type LoadTiktokOptions, type LoadTiktokResult, loadTiktok } from './load-tiktok';
+export {
+  encodeNpy,
+  type NpyArray,
+  type ParseNpyOptions,
+  parseNpy,
+  type ReadNpyOptions,
+  readNpy,
+  type WriteNpyOptions,
+  writeNpy,
+} from './npy';
+export {
+  type ColumnRef,
+  type Delimiter,
+  type InteractionColumns,
+  type ReadInteractionsCsvOptions,
+  type ReadInteractionsCsvResult,
+  readInteractionsCsv,
+} from './read-interactions-csv';
+export { type ReadItemsJsonlOptions, type ReadItemsJsonlResult, readItemsJsonl } from './read-items-jsonl';
+export type { ReadIssue, ReadReport } from './read-report';
+export {
+  type SplitByTimeOptions,
+  type SplitColdItemsOptions,
+  type SplitRandomHoldoutOptions,
+  splitByTime,
+  splitColdItems,
+  splitRandomHoldout,
+} from './splits';
+export type {
+  Dataset,
+  DatasetSplit,
+  IdMap,
+  Interactions,
+  ItemContent,
+  ItemStatistics,
+  MultiHot,
+  VectorTable,
+} from './types';
