@@ -99,10 +99,27 @@ export function inBatchSoftmaxLoss(options: InBatchSoftmaxLossOptions): tf.Scala
       }
       logits = tf.concat([logits, extra], 1);
     }
-    const perQuery = tf.sub(tf.logSumExp(logits, 1), positive) as tf.Tensor1D;
+    const perQuery = tf.sub(rowLogSumExp(logits), positive) as tf.Tensor1D;
     return reduction === 'none' ? perQuery : tf.mean(perQuery);
   });
 }
+
+/**
+ * Row-wise log-sum-exp whose gradient is the row softmax. `tf.logSumExp`'s own gradient runs through
+ * `max` and its `equal` mask, which dominated a training step on the wasm backend.
+ */
+const rowLogSumExp = tf.customGrad(((logits: tf.Tensor, save: tf.GradSaveFunc) => {
+  const value = tf.logSumExp(logits, 1);
+  save([logits, value]);
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [input, lse] = saved as [tf.Tensor2D, tf.Tensor1D];
+      const rows = input.shape[0];
+      return tf.mul(tf.reshape(dy, [rows, 1]), tf.exp(tf.sub(input, tf.reshape(lse, [rows, 1]))));
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (logits: tf.Tensor2D) => tf.Tensor1D;
 
 /** `hits[i * columns + j] = 1` when column `j`'s id equals row `i`'s positive id (diagonal skipped when `skipDiagonal`). */
 function accidentalHits(
