@@ -150,8 +150,8 @@ function rowDistance(a: tf.Tensor2D, b: tf.Tensor2D, distance: TripletDistance):
 
 /** Distance between every row of `a` and every row of `b`, `[B, B]`. */
 function pairwiseDistance(a: tf.Tensor2D, b: tf.Tensor2D, distance: TripletDistance): tf.Tensor2D {
-  if (distance === 'cosine') return tf.sub(1, tf.matMul(l2Normalize(a), l2Normalize(b), false, true));
+  if (distance === 'cosine') return tf.sub(1, tf.matMul(l2Normalize(a), tf.transpose(l2Normalize(b))));
   const aa = tf.sum(tf.square(a), 1, true);
   const bb = tf.reshape(tf.sum(tf.square(b), 1), [1, -1]);
-  return tf.relu(tf.sub(tf.add(aa, bb), tf.mul(2, tf.matMul(a, b, false, true)))) as tf.Tensor2D;
+  return tf.relu(tf.sub(tf.add(aa, bb), tf.mul(2, tf.matMul(a, tf.transpose(b))))) as tf.Tensor2D;
 }

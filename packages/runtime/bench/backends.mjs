@@ -2,7 +2,7 @@
 // softmax, Adam) on each backend that initialises here, and a 1024^3 matMul for the backend's peak.
 // Run: pnpm --filter @mmrecall/runtime build && node packages/runtime/bench/backends.mjs
 import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from '../dist/index.js';
+import { installFastMatMulGradient, selectBackend } from '../dist/index.js';
 
 const BATCH = 512;
 const IN = 128;
@@ -30,8 +30,16 @@ function tower([w1, b1, w2, b2], x) {
   return tf.div(out, tf.add(tf.norm(out, 'euclidean', 1, true), 1e-6));
 }
 
-async function timeBackend(name) {
-  await selectBackend({ backend: name });
+async function timeBackend(name, fastGradient) {
+  if (fastGradient) {
+    await selectBackend({ backend: name });
+  } else {
+    // The same set-up as selectBackend, minus the matMul gradient override.
+    await import('@tensorflow/tfjs');
+    if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+    await tf.setBackend(name);
+    await tf.ready();
+  }
   const user = makeTower(1);
   const item = makeTower(3);
   const optimizer = tf.train.adam(0.001);
@@ -74,13 +82,14 @@ async function timeBackend(name) {
   const achieved = (3 * forward) / (stepMs / 1000) / 1e9;
   tf.dispose([...user, ...item, xs, ys, labels, a, b]);
   optimizer.dispose();
-  return { backend: name, stepMs, examplesPerSecond: (BATCH / stepMs) * 1000, peakGflops: peak, achievedGflops: achieved };
+  return { backend: `${name}${fastGradient ? '' : ' (stock matMul gradient)'}`, stepMs, examplesPerSecond: (BATCH / stepMs) * 1000, peakGflops: peak, achievedGflops: achieved };
 }
 
 const results = [];
-for (const name of ['wasm', 'cpu']) {
+// Stock gradients first: installFastMatMulGradient (inside selectBackend) cannot be undone.
+for (const [name, fast] of [['wasm', false], ['cpu', false], ['wasm', true], ['cpu', true]]) {
   try {
-    results.push(await timeBackend(name));
+    results.push(await timeBackend(name, fast));
   } catch (error) {
     results.push({ backend: name, error: String(error).split('\n')[0] });
   }
@@ -94,6 +103,9 @@ for (const r of results) {
       `| ${r.backend} | ${r.stepMs.toFixed(1)} | ${r.examplesPerSecond.toFixed(0)} | ${r.peakGflops.toFixed(2)} | ${r.achievedGflops.toFixed(2)} |`,
     );
 }
-const wasm = results.find((r) => r.backend === 'wasm' && !r.error);
-const cpu = results.find((r) => r.backend === 'cpu' && !r.error);
+const find = (label) => results.find((r) => r.backend === label && !r.error);
+const wasm = find('wasm');
+const cpu = find('cpu');
+const stockWasm = find('wasm (stock matMul gradient)');
 if (wasm && cpu) console.log(`wasm/cpu step speed ratio: ${(cpu.stepMs / wasm.stepMs).toFixed(1)}x`);
+if (wasm && stockWasm) console.log(`wasm fast/stock matMul gradient step speed ratio: ${(stockWasm.stepMs / wasm.stepMs).toFixed(1)}x`);

@@ -1,3 +1,4 @@
+export { installFastMatMulGradient } from './matmul-gradient';
 export {
   type BackendChoice,
   BackendUnavailableError,

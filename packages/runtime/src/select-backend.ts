@@ -1,5 +1,6 @@
 import { InvalidArgumentError, MmrecallError } from '@mmrecall/errors';
 import * as tf from '@tensorflow/tfjs-core';
+import { installFastMatMulGradient } from './matmul-gradient';
 
 /** Backend names accepted by `selectBackend`. */
 export type BackendChoice = 'auto' | 'node' | 'wasm' | 'cpu';
@@ -86,6 +87,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   // tfjs-core alone registers no gradient functions, and its per-file ESM build does not load in
   // Node; the @tensorflow/tfjs bundle registers all of them against the same tfjs-core instance.
   await import('@tensorflow/tfjs');
+  installFastMatMulGradient();
   const failures: string[] = [];
   let selected: SelectedBackend | undefined;
   if (requested === 'node' || requested === 'auto') {
