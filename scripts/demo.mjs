@@ -32,11 +32,15 @@ step('train gated-additive on the synthetic default data set');
 run('node', ['apps/trainer/dist/cli.js', 'train', '--output', output]);
 
 step(`serve ${path.relative(root, artifacts)} on http://${host}:${port}`);
-const server = spawn('node', ['apps/recall-server/dist/cli.js', '--artifacts', artifacts, '--port', String(port), '--host', host], {
-  cwd: root,
-  stdio: ['ignore', 'ignore', 'inherit'],
-  env: { ...process.env, MMRECALL_ADMIN_TOKEN: process.env.MMRECALL_ADMIN_TOKEN ?? 'demo-admin-token' },
-});
+const server = spawn(
+  'node',
+  ['apps/recall-server/dist/cli.js', '--artifacts', artifacts, '--port', String(port), '--host', host],
+  {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, MMRECALL_ADMIN_TOKEN: process.env.MMRECALL_ADMIN_TOKEN ?? 'demo-admin-token' },
+  },
+);
 const stop = () => server.kill('SIGTERM');
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

@@ -243,13 +243,34 @@ describe('inBatchSoftmaxLoss', () => {
 
 describe('inBatchSoftmaxLoss gradient', () => {
   it('matches the gradient of the stock tf.logSumExp formulation, masking included', () => {
-    const queries = tf.tensor2d([[0.3, -0.2], [0.1, 0.9], [-0.5, 0.4]]);
-    const candidates = tf.tensor2d([[0.2, 0.1], [-0.3, 0.7], [0.6, -0.1]]);
+    const queries = tf.tensor2d([
+      [0.3, -0.2],
+      [0.1, 0.9],
+      [-0.5, 0.4],
+    ]);
+    const candidates = tf.tensor2d([
+      [0.2, 0.1],
+      [-0.3, 0.7],
+      [0.6, -0.1],
+    ]);
     const ids = Int32Array.from([4, 9, 4]);
     const ours = tf.grads((q: tf.Tensor, c: tf.Tensor) =>
-      inBatchSoftmaxLoss({ queries: q as tf.Tensor2D, candidates: c as tf.Tensor2D, temperature: 0.5, candidateIds: ids }),
+      inBatchSoftmaxLoss({
+        queries: q as tf.Tensor2D,
+        candidates: c as tf.Tensor2D,
+        temperature: 0.5,
+        candidateIds: ids,
+      }),
     )([queries, candidates]);
-    const mask = tf.tensor2d([[0, 0, 1], [0, 0, 0], [1, 0, 0]], [3, 3], 'bool');
+    const mask = tf.tensor2d(
+      [
+        [0, 0, 1],
+        [0, 0, 0],
+        [1, 0, 0],
+      ],
+      [3, 3],
+      'bool',
+    );
     const reference = tf.grads((q: tf.Tensor, c: tf.Tensor) => {
       const logits = tf.div(tf.matMul(q as tf.Tensor2D, c as tf.Tensor2D, false, true), 0.5);
       const positive = tf.sum(tf.mul(logits, tf.eye(3)), 1);

@@ -20,20 +20,37 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function trainedLikeArtifacts(kind: 'gated-additive' | 'multiview' | 'content-only', dir: string, nodeIds = false) {
+async function trainedLikeArtifacts(
+  kind: 'gated-additive' | 'multiview' | 'content-only',
+  dir: string,
+  nodeIds = false,
+) {
   const fixture = tinyFixture(kind, { nodeIds });
   let nodePaths: Int32Array | undefined;
   let treeJson: unknown;
   if (nodeIds) {
-    const combined = combineVectors({ tables: [{ name: 'image', dim: 6, data: fixture.content.vectors.image!.data }], normalizeEach: true });
-    const tree = buildClusterTree({ data: combined.data, dim: combined.dim, branching: [3, 3], metric: 'l2', seed: 1 });
+    const combined = combineVectors({
+      tables: [{ name: 'image', dim: 6, data: fixture.content.vectors.image!.data }],
+      normalizeEach: true,
+    });
+    const tree = buildClusterTree({
+      data: combined.data,
+      dim: combined.dim,
+      branching: [3, 3],
+      metric: 'l2',
+      seed: 1,
+    });
     fixture.config.content.nodeIds!.nodesPerLevel = [...tree.nodesPerLevel];
     nodePaths = tree.paths;
     treeJson = tree.toJSON();
   }
   const model = createRecallModel({ config: fixture.config });
   const items = createItemFeatureStore({ ...fixture, ...(nodePaths ? { nodePaths } : {}) });
-  const users = createUserFeatureStore({ config: fixture.config, numUsers: fixture.numUsers, history: fixture.history });
+  const users = createUserFeatureStore({
+    config: fixture.config,
+    numUsers: fixture.numUsers,
+    history: fixture.history,
+  });
   const { embeddings, gates } = await embedItems({ model, store: items });
   const userEmbeddings = await embedUsers({ model, store: users });
   await writeArtifacts({
@@ -55,12 +72,17 @@ async function trainedLikeArtifacts(kind: 'gated-additive' | 'multiview' | 'cont
 
 describe('weights encoding', () => {
   it('round-trips and rejects truncated data', () => {
-    const weights = { 'a/kernel': { shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) }, b: { shape: [1], data: Float32Array.from([5]) } };
+    const weights = {
+      'a/kernel': { shape: [2, 2], data: Float32Array.from([1, 2, 3, 4]) },
+      b: { shape: [1], data: Float32Array.from([5]) },
+    };
     const { specs, data } = encodeWeights(weights);
     expect(specs.map((s) => s.name)).toEqual(['a/kernel', 'b']);
     const decoded = decodeWeights({ specs, data, file: 'w.bin' });
     expect(Array.from(decoded['a/kernel']!.data)).toEqual([1, 2, 3, 4]);
-    expect(() => decodeWeights({ specs, data: data.subarray(0, 8), file: 'w.bin' })).toThrow(ShapeMismatchError);
+    expect(() => decodeWeights({ specs, data: data.subarray(0, 8), file: 'w.bin' })).toThrow(
+      ShapeMismatchError,
+    );
   });
 });
 
@@ -70,7 +92,17 @@ describe('writeArtifacts / readArtifacts', () => {
     const { model, embeddings, userEmbeddings, gates } = await trainedLikeArtifacts('gated-additive', dir);
     const files = (await readdir(dir)).sort();
     expect(files).toEqual(
-      ['config.json', 'id-maps.json', 'item-meta.json', 'items.f32', 'manifest.json', 'metrics.json', 'model.json', 'users.f32', 'weights.bin'].sort(),
+      [
+        'config.json',
+        'id-maps.json',
+        'item-meta.json',
+        'items.f32',
+        'manifest.json',
+        'metrics.json',
+        'model.json',
+        'users.f32',
+        'weights.bin',
+      ].sort(),
     );
     const loaded = await readArtifacts({ dir });
     expect(loaded.manifest.kind).toBe('gated-additive');
@@ -95,7 +127,9 @@ describe('writeArtifacts / readArtifacts', () => {
     const loaded = await readArtifacts({ dir });
     expect(loaded.manifest.kind).toBe('content-only');
     loaded.dispose();
-    expect((await readdir(root)).filter((name) => name.includes('.tmp-') || name.includes('.old-'))).toEqual([]);
+    expect((await readdir(root)).filter((name) => name.includes('.tmp-') || name.includes('.old-'))).toEqual(
+      [],
+    );
   });
 
   it('a failed write keeps the previous artifacts intact', async () => {
@@ -128,7 +162,9 @@ describe('writeArtifacts / readArtifacts', () => {
     const error = await readArtifacts({ dir }).catch((caught: unknown) => caught);
     expect(MissingArtifactError.isInstance(error)).toBe(true);
     expect(String((error as Error).message)).toContain('weights.bin');
-    await expect(readArtifacts({ dir: path.join(root, 'nothing') })).rejects.toThrow(/manifest\.json: cannot be read/);
+    await expect(readArtifacts({ dir: path.join(root, 'nothing') })).rejects.toThrow(
+      /manifest\.json: cannot be read/,
+    );
   });
 });
 
@@ -136,30 +172,43 @@ describe('embedNewItems', () => {
   for (const nodeIds of [false, true]) {
     it(`a new item with a cold item's content gets that item's embedding${nodeIds ? ' (node ids)' : ''}`, async () => {
       const dir = path.join(root, `new-${nodeIds}`);
-      const { model, embeddings, fixture, gates } = await trainedLikeArtifacts('gated-additive', dir, nodeIds);
+      const { model, embeddings, fixture, gates } = await trainedLikeArtifacts(
+        'gated-additive',
+        dir,
+        nodeIds,
+      );
       model.dispose();
       const loaded = await readArtifacts({ dir });
       const cold = 34;
       const tagsOf = (item: number) =>
-        Array.from(fixture.content.tags!.values.subarray(fixture.content.tags!.offsets[item]!, fixture.content.tags!.offsets[item + 1]!)).map(
-          (t) => fixture.vocabulary[t]!,
-        );
+        Array.from(
+          fixture.content.tags!.values.subarray(
+            fixture.content.tags!.offsets[item]!,
+            fixture.content.tags!.offsets[item + 1]!,
+          ),
+        ).map((t) => fixture.vocabulary[t]!);
       const vectorsOf = (item: number) => ({
         image: fixture.content.vectors.image!.data.subarray(item * 6, item * 6 + 6),
         text: fixture.content.vectors.text!.data.subarray(item * 4, item * 4 + 4),
       });
       const result = await expectNoTensorLeak(() =>
-        embedNewItems({ artifacts: loaded, items: [{ tags: [...tagsOf(cold), 'brand-new-tag'], vectors: vectorsOf(cold) }] }),
+        embedNewItems({
+          artifacts: loaded,
+          items: [{ tags: [...tagsOf(cold), 'brand-new-tag'], vectors: vectorsOf(cold) }],
+        }),
       );
       expect(result.unknownTags).toEqual([['brand-new-tag']]);
       const expected = embeddings.subarray(cold * 8, cold * 8 + 8);
       for (let d = 0; d < 8; d++) expect(result.embeddings[d]).toBeCloseTo(expected[d]!, 5);
       expect(result.gates![0]).toBeCloseTo(gates![cold]!, 5);
-      await expect(embedNewItems({ artifacts: loaded, items: [{ vectors: { image: [1, 2, 3] } }] })).rejects.toThrow(
-        /vectors\.image has the wrong dimension/,
-      );
       await expect(
-        embedNewItems({ artifacts: loaded, items: [{ vectors: { ...vectorsOf(cold), image: [1, 2, 3, 4, 5, Number.NaN] } }] }),
+        embedNewItems({ artifacts: loaded, items: [{ vectors: { image: [1, 2, 3] } }] }),
+      ).rejects.toThrow(/vectors\.image has the wrong dimension/);
+      await expect(
+        embedNewItems({
+          artifacts: loaded,
+          items: [{ vectors: { ...vectorsOf(cold), image: [1, 2, 3, 4, 5, Number.NaN] } }],
+        }),
       ).rejects.toThrow(/must be a finite number/);
       await expect(
         embedNewItems({ artifacts: loaded, items: [{ vectors: { ...vectorsOf(cold), audio: [1] } }] }),
@@ -182,7 +231,9 @@ describe('embedNewItems', () => {
     });
     model.dispose();
     const loaded = await readArtifacts({ dir });
-    await expect(embedNewItems({ artifacts: loaded, items: [{ vectors: {} }] })).rejects.toThrow(/no content tower/);
+    await expect(embedNewItems({ artifacts: loaded, items: [{ vectors: {} }] })).rejects.toThrow(
+      /no content tower/,
+    );
     loaded.dispose();
     const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
     expect(manifest.format).toBe('mmrecall-artifacts');

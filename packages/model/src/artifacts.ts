@@ -105,7 +105,10 @@ export function decodeWeights(options: {
   let offset = 0;
   for (const spec of specs) {
     if (spec.dtype !== 'float32') {
-      throw new InvalidArgumentError({ argument: `${file}: ${spec.name}.dtype`, message: `unsupported dtype ${spec.dtype}` });
+      throw new InvalidArgumentError({
+        argument: `${file}: ${spec.name}.dtype`,
+        message: `unsupported dtype ${spec.dtype}`,
+      });
     }
     const size = spec.shape.reduce((a, b) => a * b, 1);
     if (offset + size > floats.length) {
@@ -170,7 +173,11 @@ export async function writeArtifacts(options: WriteArtifactsOptions): Promise<vo
     });
   }
   if (idMaps.items.length !== config.numItems) {
-    throw new ShapeMismatchError({ message: 'idMaps.items must list every item', expected: [config.numItems], actual: [idMaps.items.length] });
+    throw new ShapeMismatchError({
+      message: 'idMaps.items must list every item',
+      expected: [config.numItems],
+      actual: [idMaps.items.length],
+    });
   }
   const temporary = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   await mkdir(temporary, { recursive: true });
@@ -221,7 +228,10 @@ export async function writeArtifacts(options: WriteArtifactsOptions): Promise<vo
     }
     for (const [name, content] of Object.entries(options.extraFiles ?? {})) {
       if (name.includes('/') || name.includes('\\') || name.startsWith('.')) {
-        throw new InvalidArgumentError({ argument: `extraFiles.${name}`, message: 'must be a plain file name' });
+        throw new InvalidArgumentError({
+          argument: `extraFiles.${name}`,
+          message: 'must be a plain file name',
+        });
       }
       await writeFile(path.join(temporary, name), content);
       files[name] = name;
@@ -285,13 +295,21 @@ async function readJson<T>(dir: string, name: string): Promise<T> {
   try {
     return JSON.parse(text) as T;
   } catch (error) {
-    throw new MissingArtifactError({ path: path.join(dir, name), message: 'is not valid JSON', cause: error });
+    throw new MissingArtifactError({
+      path: path.join(dir, name),
+      message: 'is not valid JSON',
+      cause: error,
+    });
   }
 }
 
 function checkLength(file: string, array: Float32Array, rows: number, dim: number): Float32Array {
   if (array.length !== rows * dim) {
-    throw new ShapeMismatchError({ message: `${file} has the wrong size`, expected: [rows, dim], actual: [array.length / dim, dim] });
+    throw new ShapeMismatchError({
+      message: `${file} has the wrong size`,
+      expected: [rows, dim],
+      actual: [array.length / dim, dim],
+    });
   }
   return array;
 }
@@ -307,10 +325,16 @@ export async function readArtifacts(options: ReadArtifactsOptions): Promise<Load
   const dir = path.resolve(options.dir);
   const manifest = await readJson<ArtifactsManifest>(dir, 'manifest.json');
   if (manifest.format !== ARTIFACTS_FORMAT) {
-    throw new MissingArtifactError({ path: path.join(dir, 'manifest.json'), message: `format is "${manifest.format}", expected "${ARTIFACTS_FORMAT}"` });
+    throw new MissingArtifactError({
+      path: path.join(dir, 'manifest.json'),
+      message: `format is "${manifest.format}", expected "${ARTIFACTS_FORMAT}"`,
+    });
   }
   if (manifest.version !== ARTIFACTS_VERSION) {
-    throw new MissingArtifactError({ path: path.join(dir, 'manifest.json'), message: `version ${manifest.version} is not supported (expected ${ARTIFACTS_VERSION})` });
+    throw new MissingArtifactError({
+      path: path.join(dir, 'manifest.json'),
+      message: `version ${manifest.version} is not supported (expected ${ARTIFACTS_VERSION})`,
+    });
   }
   const modelJson = await readJson<{
     config: RecallModelConfig;
@@ -319,11 +343,18 @@ export async function readArtifacts(options: ReadArtifactsOptions): Promise<Load
   const config = modelJson.config;
   validateModelConfig(config);
   const group = modelJson.weightsManifest[0];
-  if (!group || group.paths.length !== 1) {
-    throw new MissingArtifactError({ path: path.join(dir, 'model.json'), message: 'weightsManifest must have one group with one path' });
+  if (group?.paths.length !== 1) {
+    throw new MissingArtifactError({
+      path: path.join(dir, 'model.json'),
+      message: 'weightsManifest must have one group with one path',
+    });
   }
   const weightsFile = group.paths[0]!;
-  const weights = decodeWeights({ specs: group.weights, data: await readArtifactFile(dir, weightsFile), file: weightsFile });
+  const weights = decodeWeights({
+    specs: group.weights,
+    data: await readArtifactFile(dir, weightsFile),
+    file: weightsFile,
+  });
   const idMaps = await readJson<ArtifactIdMaps>(dir, manifest.files.idMaps ?? 'id-maps.json');
   const itemEmbeddings = checkLength(
     'items.f32',
@@ -332,18 +363,28 @@ export async function readArtifacts(options: ReadArtifactsOptions): Promise<Load
     manifest.itemDim,
   );
   const userEmbeddings = manifest.files.users
-    ? checkLength('users.f32', toFloat32(await readArtifactFile(dir, manifest.files.users), 'users.f32'), manifest.numUsers, manifest.queryDim)
+    ? checkLength(
+        'users.f32',
+        toFloat32(await readArtifactFile(dir, manifest.files.users), 'users.f32'),
+        manifest.numUsers,
+        manifest.queryDim,
+      )
     : undefined;
-  const metaJson = await readJson<{ warm: number[]; gate?: number[]; exposures?: number[]; clicks?: number[] }>(
-    dir,
-    manifest.files.itemMeta ?? 'item-meta.json',
-  );
+  const metaJson = await readJson<{
+    warm: number[];
+    gate?: number[];
+    exposures?: number[];
+    clicks?: number[];
+  }>(dir, manifest.files.itemMeta ?? 'item-meta.json');
   const itemMeta: ItemMeta = { warm: Uint8Array.from(metaJson.warm) };
   if (metaJson.gate) itemMeta.gate = Float32Array.from(metaJson.gate);
   if (metaJson.exposures) itemMeta.exposures = Float32Array.from(metaJson.exposures);
   if (metaJson.clicks) itemMeta.clicks = Float32Array.from(metaJson.clicks);
   const clusterTree = manifest.files.clusterTree
-    ? parseClusterTree({ json: await readJson<unknown>(dir, manifest.files.clusterTree), source: path.join(dir, manifest.files.clusterTree) })
+    ? parseClusterTree({
+        json: await readJson<unknown>(dir, manifest.files.clusterTree),
+        source: path.join(dir, manifest.files.clusterTree),
+      })
     : undefined;
   const model = createRecallModel({ config });
   try {

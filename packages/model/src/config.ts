@@ -94,17 +94,22 @@ function checkInt(value: unknown, argument: string, min: number): void {
 
 function checkUnits(value: unknown, argument: string): void {
   if (!Array.isArray(value)) fail(argument, 'must be an array of layer widths');
-  value.forEach((units, i) => checkInt(units, `${argument}[${i}]`, 1));
+  value.forEach((units, i) => {
+    checkInt(units, `${argument}[${i}]`, 1);
+  });
 }
 
 function checkRate(value: unknown, argument: string): void {
-  if (typeof value !== 'number' || !(value >= 0 && value < 1)) fail(argument, `must be in [0, 1), got ${value}`);
+  if (typeof value !== 'number' || !(value >= 0 && value < 1))
+    fail(argument, `must be in [0, 1), got ${value}`);
 }
 
 /** Throws an InvalidArgumentError naming the first invalid field (`config.content.vectors.image.dim`). */
 export function validateModelConfig(config: RecallModelConfig): void {
-  if (!MODEL_KINDS.includes(config.kind)) fail('kind', `must be one of ${MODEL_KINDS.join(', ')}, got "${config.kind}"`);
-  if (config.mode !== 'u2i' && config.mode !== 'i2i') fail('mode', `must be u2i or i2i, got "${config.mode}"`);
+  if (!MODEL_KINDS.includes(config.kind))
+    fail('kind', `must be one of ${MODEL_KINDS.join(', ')}, got "${config.kind}"`);
+  if (config.mode !== 'u2i' && config.mode !== 'i2i')
+    fail('mode', `must be u2i or i2i, got "${config.mode}"`);
   checkInt(config.dim, 'dim', 1);
   checkInt(config.numUsers, 'numUsers', config.mode === 'u2i' ? 1 : 0);
   checkInt(config.numItems, 'numItems', 1);
@@ -123,7 +128,8 @@ export function validateModelConfig(config: RecallModelConfig): void {
   checkUnits(config.id.hiddenUnits, 'id.hiddenUnits');
   checkRate(config.id.idDropout, 'id.idDropout');
   checkUnits(config.content.hiddenUnits, 'content.hiddenUnits');
-  for (const [name, spec] of Object.entries(config.content.vectors)) checkInt(spec.dim, `content.vectors.${name}.dim`, 1);
+  for (const [name, spec] of Object.entries(config.content.vectors))
+    checkInt(spec.dim, `content.vectors.${name}.dim`, 1);
   if (config.content.tags) {
     checkInt(config.content.tags.vocabularySize, 'content.tags.vocabularySize', 1);
     checkInt(config.content.tags.dim, 'content.tags.dim', 1);
@@ -133,7 +139,9 @@ export function validateModelConfig(config: RecallModelConfig): void {
     if (!Array.isArray(nodeIds.nodesPerLevel) || nodeIds.nodesPerLevel.length === 0) {
       fail('content.nodeIds.nodesPerLevel', 'must list the node count of at least one level');
     }
-    nodeIds.nodesPerLevel.forEach((n, i) => checkInt(n, `content.nodeIds.nodesPerLevel[${i}]`, 1));
+    nodeIds.nodesPerLevel.forEach((n, i) => {
+      checkInt(n, `content.nodeIds.nodesPerLevel[${i}]`, 1);
+    });
     checkInt(nodeIds.dim, 'content.nodeIds.dim', 1);
     for (const name of nodeIds.vectors) {
       if (!config.content.vectors[name]) fail('content.nodeIds.vectors', `names unknown vector "${name}"`);

@@ -31,7 +31,12 @@ export interface CreateItemFeatureStoreOptions {
 }
 
 /** Gathers CSR rows for the given row indices. */
-export function sliceRows(rows: CsrRows, indices: Int32Array, skip?: Int32Array, maxLength?: number): CsrRows {
+export function sliceRows(
+  rows: CsrRows,
+  indices: Int32Array,
+  skip?: Int32Array,
+  maxLength?: number,
+): CsrRows {
   const offsets = new Int32Array(indices.length + 1);
   let total = 0;
   for (let i = 0; i < indices.length; i++) {
@@ -71,13 +76,21 @@ export function createItemFeatureStore(options: CreateItemFeatureStoreOptions): 
   const { config, content, warm } = options;
   const numItems = config.numItems;
   if (warm.length !== numItems) {
-    throw new ShapeMismatchError({ message: 'warm flags must cover every item', expected: [numItems], actual: [warm.length] });
+    throw new ShapeMismatchError({
+      message: 'warm flags must cover every item',
+      expected: [numItems],
+      actual: [warm.length],
+    });
   }
   const vectorNames = config.content.useRawVectors ? Object.keys(config.content.vectors) : [];
   for (const name of vectorNames) {
     const table = content.vectors[name];
     const dim = config.content.vectors[name]!.dim;
-    if (!table) throw new InvalidArgumentError({ argument: `content.vectors.${name}`, message: 'missing from the data set' });
+    if (!table)
+      throw new InvalidArgumentError({
+        argument: `content.vectors.${name}`,
+        message: 'missing from the data set',
+      });
     if (table.dim !== dim || table.data.length !== numItems * dim) {
       throw new ShapeMismatchError({
         message: `vector table "${name}" does not match the model`,
@@ -87,7 +100,8 @@ export function createItemFeatureStore(options: CreateItemFeatureStoreOptions): 
     }
   }
   const tags = config.content.tags ? content.tags : undefined;
-  if (config.content.tags && !tags) throw new InvalidArgumentError({ argument: 'content.tags', message: 'missing from the data set' });
+  if (config.content.tags && !tags)
+    throw new InvalidArgumentError({ argument: 'content.tags', message: 'missing from the data set' });
   if (tags) checkRows('content.tags', tags, numItems);
   const levels = config.content.nodeIds?.nodesPerLevel.length ?? 0;
   const nodePaths = options.nodePaths;
@@ -121,7 +135,10 @@ export function createItemFeatureStore(options: CreateItemFeatureStoreOptions): 
       for (let i = 0; i < size; i++) {
         const item = items[i]!;
         if (!(item >= 0 && item < numItems)) {
-          throw new InvalidArgumentError({ argument: `items[${i}]`, message: `${item} is outside [0, ${numItems})` });
+          throw new InvalidArgumentError({
+            argument: `items[${i}]`,
+            message: `${item} is outside [0, ${numItems})`,
+          });
         }
       }
       const vectors: Record<string, Float32Array> = {};
@@ -129,17 +146,26 @@ export function createItemFeatureStore(options: CreateItemFeatureStoreOptions): 
         const table = content.vectors[name]!;
         const dim = table.dim;
         const out = new Float32Array(size * dim);
-        for (let i = 0; i < size; i++) out.set(table.data.subarray(items[i]! * dim, (items[i]! + 1) * dim), i * dim);
+        for (let i = 0; i < size; i++)
+          out.set(table.data.subarray(items[i]! * dim, (items[i]! + 1) * dim), i * dim);
         vectors[name] = out;
       }
       const batchPosterior = new Float32Array(size * POSTERIOR_FEATURES);
       const batchWarm = new Uint8Array(size);
       for (let i = 0; i < size; i++) {
         const item = items[i]!;
-        batchPosterior.set(posterior.subarray(item * POSTERIOR_FEATURES, (item + 1) * POSTERIOR_FEATURES), i * POSTERIOR_FEATURES);
+        batchPosterior.set(
+          posterior.subarray(item * POSTERIOR_FEATURES, (item + 1) * POSTERIOR_FEATURES),
+          i * POSTERIOR_FEATURES,
+        );
         batchWarm[i] = warm[item]!;
       }
-      const batch: ItemBatch = { items: Int32Array.from(items), vectors, posterior: batchPosterior, warm: batchWarm };
+      const batch: ItemBatch = {
+        items: Int32Array.from(items),
+        vectors,
+        posterior: batchPosterior,
+        warm: batchWarm,
+      };
       if (tags) batch.tags = sliceRows(tags, items);
       if (levels > 0) {
         batch.nodeIds = [];
@@ -182,7 +208,10 @@ export function createUserFeatureStore(options: CreateUserFeatureStoreOptions): 
   const { config, numUsers } = options;
   const profile = config.user.profile ? options.profile : undefined;
   if (config.user.profile && !profile) {
-    throw new InvalidArgumentError({ argument: 'profile', message: 'the model uses profile features but none were given' });
+    throw new InvalidArgumentError({
+      argument: 'profile',
+      message: 'the model uses profile features but none were given',
+    });
   }
   if (profile) checkRows('profile', profile, numUsers);
   const maxLength = config.user.history?.maxLength;
@@ -195,7 +224,10 @@ export function createUserFeatureStore(options: CreateUserFeatureStoreOptions): 
       for (let i = 0; i < users.length; i++) {
         const user = users[i]!;
         if (!(user >= 0 && user < numUsers)) {
-          throw new InvalidArgumentError({ argument: `users[${i}]`, message: `${user} is outside [0, ${numUsers})` });
+          throw new InvalidArgumentError({
+            argument: `users[${i}]`,
+            message: `${user} is outside [0, ${numUsers})`,
+          });
         }
       }
       const batch: UserBatch = { users: Int32Array.from(users) };

@@ -20,7 +20,13 @@ export {
   usesIdTower,
   validateModelConfig,
 } from './config';
-export { disposeViews, type EmbedItemsOptions, type EmbedUsersOptions, embedItems, embedUsers } from './embed';
+export {
+  disposeViews,
+  type EmbedItemsOptions,
+  type EmbedUsersOptions,
+  embedItems,
+  embedUsers,
+} from './embed';
 export {
   type CreateItemFeatureStoreOptions,
   type CreateUserFeatureStoreOptions,
@@ -30,7 +36,12 @@ export {
   sliceRows,
   type UserFeatureStore,
 } from './feature-store';
-export { type EmbedNewItemsOptions, embedNewItems, type NewItemContent, type NewItemEmbeddings } from './new-items';
+export {
+  type EmbedNewItemsOptions,
+  embedNewItems,
+  type NewItemContent,
+  type NewItemEmbeddings,
+} from './new-items';
 export { type CreateRecallModelOptions, createRecallModel, POSTERIOR_FEATURES } from './recall-model';
 export type {
   CsrRows,

@@ -70,15 +70,25 @@ export async function embedNewItems(options: EmbedNewItemsOptions): Promise<NewI
       const value = item.vectors[name];
       const dim = vectorSpecs[name]!.dim;
       if (value === undefined) {
-        throw new InvalidArgumentError({ argument: `items[${i}].vectors.${name}`, message: `is required (dimension ${dim})` });
+        throw new InvalidArgumentError({
+          argument: `items[${i}].vectors.${name}`,
+          message: `is required (dimension ${dim})`,
+        });
       }
       if (value.length !== dim) {
-        throw new ShapeMismatchError({ message: `items[${i}].vectors.${name} has the wrong dimension`, expected: [dim], actual: [value.length] });
+        throw new ShapeMismatchError({
+          message: `items[${i}].vectors.${name} has the wrong dimension`,
+          expected: [dim],
+          actual: [value.length],
+        });
       }
       for (let d = 0; d < dim; d++) {
         const x = value[d];
         if (typeof x !== 'number' || !Number.isFinite(x)) {
-          throw new InvalidArgumentError({ argument: `items[${i}].vectors.${name}[${d}]`, message: `must be a finite number, got ${x}` });
+          throw new InvalidArgumentError({
+            argument: `items[${i}].vectors.${name}[${d}]`,
+            message: `must be a finite number, got ${x}`,
+          });
         }
       }
       vectors[name]!.set(Array.from(value), i * dim);
@@ -106,7 +116,10 @@ export async function embedNewItems(options: EmbedNewItemsOptions): Promise<NewI
   if (nodeIds) {
     const tree = artifacts.clusterTree;
     if (!tree) {
-      throw new InvalidArgumentError({ argument: 'artifacts.clusterTree', message: 'the model uses node ids but the artifacts have no cluster tree' });
+      throw new InvalidArgumentError({
+        argument: 'artifacts.clusterTree',
+        message: 'the model uses node ids but the artifacts have no cluster tree',
+      });
     }
     const combined = combineVectors({
       tables: nodeIds.vectors.map((name) => ({ name, dim: vectorSpecs[name]!.dim, data: vectors[name]! })),
@@ -125,7 +138,9 @@ export async function embedNewItems(options: EmbedNewItemsOptions): Promise<NewI
   try {
     const embeddings = (await views.item.data()) as Float32Array;
     const gates = views.gate ? ((await views.gate.data()) as Float32Array) : undefined;
-    return gates ? { embeddings: Float32Array.from(embeddings), gates: Float32Array.from(gates), unknownTags } : { embeddings: Float32Array.from(embeddings), unknownTags };
+    return gates
+      ? { embeddings: Float32Array.from(embeddings), gates: Float32Array.from(gates), unknownTags }
+      : { embeddings: Float32Array.from(embeddings), unknownTags };
   } finally {
     disposeViews(views);
   }

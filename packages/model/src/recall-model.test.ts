@@ -16,13 +16,20 @@ function dot(a: Float32Array, b: Float32Array): number {
 describe('defaultModelConfig / validateModelConfig', () => {
   it('names the invalid field', () => {
     expect(() =>
-      defaultModelConfig({ kind: 'gated-additive', numUsers: 3, numItems: 0, vectors: { image: { dim: 4 } } }),
+      defaultModelConfig({
+        kind: 'gated-additive',
+        numUsers: 3,
+        numItems: 0,
+        vectors: { image: { dim: 4 } },
+      }),
     ).toThrow(/config\.numItems: must be an integer >= 1/);
     const { config } = tinyFixture('multiview');
-    expect(() => validateModelConfig({ ...config, content: { ...config.content, vectors: { image: { dim: -1 } } } })).toThrow(
-      /config\.content\.vectors\.image\.dim/,
-    );
-    expect(() => validateModelConfig({ ...config, kind: 'gated-additive', gate: undefined } as never)).toThrow(/config\.gate/);
+    expect(() =>
+      validateModelConfig({ ...config, content: { ...config.content, vectors: { image: { dim: -1 } } } }),
+    ).toThrow(/config\.content\.vectors\.image\.dim/);
+    expect(() =>
+      validateModelConfig({ ...config, kind: 'gated-additive', gate: undefined } as never),
+    ).toThrow(/config\.gate/);
     expect(() =>
       defaultModelConfig({ kind: 'content-only', numUsers: 1, numItems: 2, vectors: {}, historyLength: 0 }),
     ).toThrow(/needs tags, vectors or node ids/);
@@ -35,7 +42,11 @@ describe('createRecallModel', () => {
       const fixture = tinyFixture(kind);
       const model = createRecallModel({ config: fixture.config });
       const items = createItemFeatureStore({ ...fixture });
-      const users = createUserFeatureStore({ config: fixture.config, numUsers: fixture.numUsers, history: fixture.history });
+      const users = createUserFeatureStore({
+        config: fixture.config,
+        numUsers: fixture.numUsers,
+        history: fixture.history,
+      });
       const expectedDim = kind === 'gated-concat' ? 16 : 8;
       expect(model.itemDim).toBe(expectedDim);
       expect(model.queryDim).toBe(expectedDim);
@@ -52,7 +63,9 @@ describe('createRecallModel', () => {
         for (const norm of norms) expect(norm).toBeCloseTo(kind === 'gated-concat' ? 2 : 1, 4);
         query.dispose();
       }, `${kind} forward`);
-      const { embeddings, gates } = await expectNoTensorLeak(() => embedItems({ model, store: items, batchSize: 16 }));
+      const { embeddings, gates } = await expectNoTensorLeak(() =>
+        embedItems({ model, store: items, batchSize: 16 }),
+      );
       expect(embeddings.length).toBe(fixture.numItems * expectedDim);
       expect(Boolean(gates)).toBe(kind.startsWith('gated'));
       const userEmbeddings = await embedUsers({ model, store: users, batchSize: 5 });
@@ -90,7 +103,11 @@ describe('createRecallModel', () => {
     const fixture = tinyFixture('gated-concat');
     const model = createRecallModel({ config: fixture.config });
     const items = createItemFeatureStore({ ...fixture });
-    const users = createUserFeatureStore({ config: fixture.config, numUsers: fixture.numUsers, history: fixture.history });
+    const users = createUserFeatureStore({
+      config: fixture.config,
+      numUsers: fixture.numUsers,
+      history: fixture.history,
+    });
     const views = model.itemViews(items.batch(Int32Array.from([4])));
     const query = model.embedUsers(users.batch(Int32Array.from([2])));
     const u = (await query.data()) as Float32Array;
@@ -170,7 +187,9 @@ describe('feature stores', () => {
     const fixture = tinyFixture('gated-additive');
     const store = createItemFeatureStore({ ...fixture });
     const batch = store.batch(Int32Array.from([3, 32]));
-    expect(Array.from(batch.vectors.image!.subarray(0, 6))).toEqual(Array.from(fixture.content.vectors.image!.data.subarray(18, 24)));
+    expect(Array.from(batch.vectors.image!.subarray(0, 6))).toEqual(
+      Array.from(fixture.content.vectors.image!.data.subarray(18, 24)),
+    );
     expect(Array.from(batch.warm!)).toEqual([1, 0]);
     expect(Array.from(batch.posterior!.subarray(4, 8))).toEqual([0, 0, 0, 0]);
     expect(batch.posterior![0]).toBeGreaterThan(0);

@@ -81,7 +81,12 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
         vectors: config.content.vectors,
         ...(config.content.tags ? { tags: config.content.tags } : {}),
         ...(config.content.nodeIds
-          ? { nodeIds: { nodesPerLevel: config.content.nodeIds.nodesPerLevel, dim: config.content.nodeIds.dim } }
+          ? {
+              nodeIds: {
+                nodesPerLevel: config.content.nodeIds.nodesPerLevel,
+                dim: config.content.nodeIds.dim,
+              },
+            }
           : {}),
       })
     : undefined;
@@ -113,7 +118,11 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
       : undefined;
 
   const gate: PosteriorGate | undefined = config.gate
-    ? createPosteriorGate({ inputDim: POSTERIOR_FEATURES, hiddenUnits: config.gate.hiddenUnits, seed: seed + 53 })
+    ? createPosteriorGate({
+        inputDim: POSTERIOR_FEATURES,
+        hiddenUnits: config.gate.hiddenUnits,
+        seed: seed + 53,
+      })
     : undefined;
 
   const variables = [
@@ -123,13 +132,20 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
     ...(gate ? [...gate.variables] : []),
   ];
   const tables: EmbeddingTable[] = [];
-  for (const table of [...(userTower?.tables ?? []), ...(idTower?.tables ?? []), ...(contentTower?.tables ?? [])]) {
+  for (const table of [
+    ...(userTower?.tables ?? []),
+    ...(idTower?.tables ?? []),
+    ...(contentTower?.tables ?? []),
+  ]) {
     if (!tables.includes(table)) tables.push(table);
   }
 
   const unknownItem = config.numItems;
 
-  function prepareItems(batch: ItemBatch, forward: ForwardOptions): { items: Int32Array; posterior: Float32Array } {
+  function prepareItems(
+    batch: ItemBatch,
+    forward: ForwardOptions,
+  ): { items: Int32Array; posterior: Float32Array } {
     const size = batch.items.length;
     const items = new Int32Array(size);
     const posterior = new Float32Array(size * POSTERIOR_FEATURES);
@@ -159,7 +175,8 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
       let cold = item === unknownItem || (batch.warm !== undefined && batch.warm[i] === 0);
       if (!cold && training && config.id.idDropout > 0 && idRandom() < config.id.idDropout) cold = true;
       items[i] = cold ? unknownItem : item;
-      const dropStats = cold || (training && config.gate !== undefined && statsRandom() < config.gate.statsDropout);
+      const dropStats =
+        cold || (training && config.gate !== undefined && statsRandom() < config.gate.statsDropout);
       if (dropStats) posterior.fill(0, i * POSTERIOR_FEATURES, (i + 1) * POSTERIOR_FEATURES);
     }
     return { items, posterior };
@@ -214,7 +231,10 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
 
   function embedUsers(batch: UserBatch, forward: ForwardOptions = {}): tf.Tensor2D {
     if (!userTower) {
-      throw new InvalidArgumentError({ argument: 'mode', message: 'an i2i model has no user tower; use embedTriggers' });
+      throw new InvalidArgumentError({
+        argument: 'mode',
+        message: 'an i2i model has no user tower; use embedTriggers',
+      });
     }
     return tf.tidy(() => {
       const raw = userTower.apply(

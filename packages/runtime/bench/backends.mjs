@@ -2,7 +2,7 @@
 // softmax, Adam) on each backend that initialises here, and a 1024^3 matMul for the backend's peak.
 // Run: pnpm --filter @mmrecall/runtime build && node packages/runtime/bench/backends.mjs
 import * as tf from '@tensorflow/tfjs-core';
-import { installFastMatMulGradient, selectBackend } from '../dist/index.js';
+import { selectBackend } from '../dist/index.js';
 
 const BATCH = 512;
 const IN = 128;
@@ -82,12 +82,23 @@ async function timeBackend(name, fastGradient) {
   const achieved = (3 * forward) / (stepMs / 1000) / 1e9;
   tf.dispose([...user, ...item, xs, ys, labels, a, b]);
   optimizer.dispose();
-  return { backend: `${name}${fastGradient ? '' : ' (stock matMul gradient)'}`, stepMs, examplesPerSecond: (BATCH / stepMs) * 1000, peakGflops: peak, achievedGflops: achieved };
+  return {
+    backend: `${name}${fastGradient ? '' : ' (stock matMul gradient)'}`,
+    stepMs,
+    examplesPerSecond: (BATCH / stepMs) * 1000,
+    peakGflops: peak,
+    achievedGflops: achieved,
+  };
 }
 
 const results = [];
 // Stock gradients first: installFastMatMulGradient (inside selectBackend) cannot be undone.
-for (const [name, fast] of [['wasm', false], ['cpu', false], ['wasm', true], ['cpu', true]]) {
+for (const [name, fast] of [
+  ['wasm', false],
+  ['cpu', false],
+  ['wasm', true],
+  ['cpu', true],
+]) {
   try {
     results.push(await timeBackend(name, fast));
   } catch (error) {
@@ -108,4 +119,7 @@ const wasm = find('wasm');
 const cpu = find('cpu');
 const stockWasm = find('wasm (stock matMul gradient)');
 if (wasm && cpu) console.log(`wasm/cpu step speed ratio: ${(cpu.stepMs / wasm.stepMs).toFixed(1)}x`);
-if (wasm && stockWasm) console.log(`wasm fast/stock matMul gradient step speed ratio: ${(stockWasm.stepMs / wasm.stepMs).toFixed(1)}x`);
+if (wasm && stockWasm)
+  console.log(
+    `wasm fast/stock matMul gradient step speed ratio: ${(stockWasm.stepMs / wasm.stepMs).toFixed(1)}x`,
+  );

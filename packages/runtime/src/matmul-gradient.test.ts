@@ -18,14 +18,17 @@ describe('installFastMatMulGradient', () => {
       [[2, 3, 4], [2, 4, 5], false, false],
       [[2, 4, 3], [2, 5, 4], true, true],
     ];
-    const weightsFor = (shape: number[]) => tf.randomNormal(shape, 0, 1, 'float32', shape.length * 7 + shape[0]!);
+    const weightsFor = (shape: number[]) =>
+      tf.randomNormal(shape, 0, 1, 'float32', shape.length * 7 + shape[0]!);
     // Expected values: the explicit formulas, computed without any matMul gradient.
     for (const [shapeA, shapeB, ta, tb] of cases) {
       const a = weightsFor(shapeA);
       const b = weightsFor(shapeB);
       const upstream = tf.randomNormal(tf.matMul(a, b, ta, tb).shape, 0, 1, 'float32', 3);
       installFastMatMulGradient();
-      const [gradA, gradB] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, ta, tb), upstream)))([a, b]);
+      const [gradA, gradB] = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+        tf.sum(tf.mul(tf.matMul(x, y, ta, tb), upstream)),
+      )([a, b]);
       const at = ta ? a : tf.transpose(a, a.rank === 3 ? [0, 2, 1] : [1, 0]);
       const bt = tb ? b : tf.transpose(b, b.rank === 3 ? [0, 2, 1] : [1, 0]);
       // d/dA of sum(op(A) op(B) * G) = G op(B)^T (then undo op on A); likewise for B.

@@ -61,7 +61,10 @@ export function installFastMatMulGradient(): void {
         return { a: () => nn(b, transposeLast(grad)), b: () => nn(a, grad) };
       }
       // C = A^T B^T: dA = B^T dC^T, dB = dC^T A^T
-      return { a: () => nn(transposeLast(b), transposeLast(grad)), b: () => nn(transposeLast(grad), transposeLast(a)) };
+      return {
+        a: () => nn(transposeLast(b), transposeLast(grad)),
+        b: () => nn(transposeLast(grad), transposeLast(a)),
+      };
     },
   });
 }

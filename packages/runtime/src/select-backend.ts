@@ -32,7 +32,10 @@ export interface SelectBackendOptions {
 export class BackendUnavailableError extends MmrecallError {
   readonly backend: string;
   constructor(options: { backend: string; message: string; cause?: unknown }) {
-    super('BACKEND_UNAVAILABLE', { message: `backend ${options.backend}: ${options.message}`, cause: options.cause });
+    super('BACKEND_UNAVAILABLE', {
+      message: `backend ${options.backend}: ${options.message}`,
+      cause: options.cause,
+    });
     this.name = 'BackendUnavailableError';
     this.backend = options.backend;
   }
@@ -108,7 +111,12 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   if (!selected && (requested === 'wasm' || requested === 'auto')) {
     try {
       const simd = await tryWasm();
-      selected = { name: 'wasm', requested, simd, reason: `wasm backend${simd ? ' with SIMD' : ' without SIMD'}` };
+      selected = {
+        name: 'wasm',
+        requested,
+        simd,
+        reason: `wasm backend${simd ? ' with SIMD' : ' without SIMD'}`,
+      };
     } catch (error) {
       if (requested === 'wasm') {
         throw new BackendUnavailableError({ backend: 'wasm', message: firstLine(error), cause: error });
