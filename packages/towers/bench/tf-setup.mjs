@@ -1,57 +1,12 @@
-// Shared benchmark setup: registers a TensorFlow.js backend and the gradient functions.
-// Libraries never pick a backend; benchmarks do, like apps.
-//
-// @tensorflow/tfjs-core alone registers no gradients, and its `dist/register_all_gradients.js` is
-// extensionless ESM that plain Node cannot load. esbuild (a tsup dependency) bundles it once into a
-// temporary file; the bundled copy registers into tfjs's global gradient registry.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-
-const here = createRequire(import.meta.url);
-// The backends are dependencies of @mmrecall/test-utils, not of this package.
-const fromTestUtils = createRequire(new URL('../../../tooling/test-utils/package.json', import.meta.url));
+// Shared benchmark setup: picks a TensorFlow.js backend the way apps do, through
+// @mmrecall/runtime (which also registers every gradient function; tfjs-core alone registers none).
+import { selectBackend } from '@mmrecall/runtime';
 
 export const tf = await import('@tensorflow/tfjs-core');
 
-async function registerGradients() {
-  const esbuild = await import(pathToFileURL(createRequire(here.resolve('tsup')).resolve('esbuild')).href);
-  const entry = here.resolve('@tensorflow/tfjs-core/dist/register_all_gradients.js');
-  const dir = mkdtempSync(join(tmpdir(), 'mmrecall-gradients-'));
-  const outfile = join(dir, 'register-all-gradients.mjs');
-  await esbuild.build({
-    entryPoints: [entry],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    outfile,
-    logLevel: 'error',
-  });
-  try {
-    await import(pathToFileURL(outfile).href);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-let gradientsRegistered = false;
-
-/** Activates `name` ('cpu' | 'wasm') and makes sure gradients are registered. */
+/** Activates `name` ('cpu' | 'wasm') with gradients registered; returns the active backend. */
 export async function useBackend(name) {
-  if (!gradientsRegistered) {
-    await registerGradients();
-    gradientsRegistered = true;
-  }
-  if (name === 'wasm') {
-    await import(pathToFileURL(fromTestUtils.resolve('@tensorflow/tfjs-backend-wasm')).href);
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  } else {
-    await import(pathToFileURL(fromTestUtils.resolve('@tensorflow/tfjs-backend-cpu')).href);
-  }
-  if (!(await tf.setBackend(name))) throw new Error(`setBackend(${name}) failed`);
-  await tf.ready();
+  await selectBackend({ backend: name });
   return tf.getBackend();
 }
 

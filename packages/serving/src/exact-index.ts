@@ -1,0 +1,418 @@
+import { open } from 'node:fs/promises';
+
+import { MissingArtifactError, MmrecallError } from '@mmrecall/errors';
+
+import { existingFileSize, readExactly, writeFileAtomic } from './file-io';
+import { TopKCollector } from './top-k';
+import type {
+  RecallIndex,
+  RecallMetric,
+  RecallSearchResult,
+  RemoveOptions,
+  SaveOptions,
+  SearchBatchOptions,
+  SearchOptions,
+  UpsertOptions,
+} from './types';
+import {
+  checkBatchExclude,
+  checkKey,
+  checkKeys,
+  checkMatrix,
+  checkMetric,
+  checkNonNegativeInteger,
+  checkPositiveInteger,
+  disposedError,
+  toExcludeSet,
+} from './validate';
+
+/** Options of {@link createExactIndex}. */
+export interface CreateExactIndexOptions {
+  /** Vector dimension, a positive integer. */
+  dim: number;
+  /** `ip` (inner product) or `cosine` (rows and queries are L2-normalised, then inner product). */
+  metric: RecallMetric;
+  /** Rows to allocate up front; storage doubles when full. Default 1024. */
+  capacity?: number;
+}
+
+/** Options of {@link loadExactIndex}. */
+export interface LoadExactIndexOptions {
+  /** File written by `save` of an exact index. */
+  path: string;
+}
+
+const MAGIC = 'MMRXACT1';
+const FORMAT_VERSION = 1;
+const HEADER_BYTES = 32;
+const METRIC_CODES: Record<RecallMetric, number> = { ip: 0, cosine: 1 };
+
+interface ExactState {
+  dim: number;
+  metric: RecallMetric;
+  /** Row-major `capacity x dim`; rows `[0, size)` are live. */
+  data: Float32Array;
+  /** Key of each live slot. */
+  keys: Int32Array;
+  slotOfKey: Map<number, number>;
+  size: number;
+}
+
+/**
+ * Creates the reference exact index: rows live in one contiguous `Float32Array` with a key -> slot
+ * map (deletes move the last row into the hole), and searches scan every row, in row blocks shared
+ * by up to four queries at a time, keeping the best `k` in a bounded heap. Results are exact.
+ */
+export function createExactIndex(options: CreateExactIndexOptions): RecallIndex {
+  const dim = checkPositiveInteger(options.dim, 'dim');
+  const metric = checkMetric(options.metric);
+  const capacity =
+    options.capacity === undefined ? 1024 : checkNonNegativeInteger(options.capacity, 'capacity');
+  return wrapExactState({
+    dim,
+    metric,
+    data: new Float32Array(Math.max(capacity, 1) * dim),
+    keys: new Int32Array(Math.max(capacity, 1)),
+    slotOfKey: new Map(),
+    size: 0,
+  });
+}
+
+/**
+ * Loads an exact index written by `save`. Throws `MissingArtifactError` when the file is missing,
+ * truncated or not an exact-index file.
+ */
+export async function loadExactIndex(options: LoadExactIndexOptions): Promise<RecallIndex> {
+  const { path } = options;
+  const fileSize = await existingFileSize(path);
+  const corrupt = (message: string, cause?: unknown): MissingArtifactError =>
+    new MissingArtifactError({ path, message: `not a valid exact index file: ${message}`, cause });
+  if (fileSize < HEADER_BYTES) throw corrupt(`${fileSize} bytes is shorter than the header`);
+  const handle = await open(path, 'r');
+  try {
+    const header = new Uint8Array(HEADER_BYTES);
+    await readExactly({ handle, target: header, position: 0 });
+    const magic = new TextDecoder().decode(header.subarray(0, 8));
+    if (magic !== MAGIC) throw corrupt(`bad magic ${JSON.stringify(magic)}`);
+    const view = new DataView(header.buffer);
+    const version = view.getUint32(8, true);
+    if (version !== FORMAT_VERSION) throw corrupt(`unsupported version ${version}`);
+    const dim = view.getUint32(12, true);
+    const metricCode = view.getUint32(16, true);
+    const size = view.getUint32(20, true);
+    const metric = metricCode === 0 ? 'ip' : metricCode === 1 ? 'cosine' : undefined;
+    if (metric === undefined) throw corrupt(`unknown metric code ${metricCode}`);
+    if (dim === 0) throw corrupt('dimension 0');
+    const expected = HEADER_BYTES + size * 4 + size * dim * 4;
+    if (fileSize !== expected)
+      throw corrupt(`expected ${expected} bytes for ${size} rows of dimension ${dim}, found ${fileSize}`);
+    const capacity = Math.max(size, 1);
+    const keys = new Int32Array(capacity);
+    const data = new Float32Array(capacity * dim);
+    await readExactly({ handle, target: keys.subarray(0, size), position: HEADER_BYTES });
+    await readExactly({ handle, target: data.subarray(0, size * dim), position: HEADER_BYTES + size * 4 });
+    const slotOfKey = new Map<number, number>();
+    for (let slot = 0; slot < size; slot++) {
+      const key = keys[slot] as number;
+      if (key < 0 || slotOfKey.has(key)) throw corrupt(`invalid or duplicate key ${key} at row ${slot}`);
+      slotOfKey.set(key, slot);
+    }
+    for (let i = 0; i < size * dim; i++) {
+      if (!Number.isFinite(data[i])) throw corrupt(`non-finite value at row ${Math.floor(i / dim)}`);
+    }
+    return wrapExactState({ dim, metric, data, keys, slotOfKey, size });
+  } catch (error) {
+    if (MmrecallError.isInstance(error)) throw error;
+    throw corrupt('read failed', error);
+  } finally {
+    await handle.close();
+  }
+}
+
+function wrapExactState(initial: ExactState): RecallIndex {
+  let state: ExactState | undefined = initial;
+  const { dim, metric } = initial;
+  const live = (): ExactState => {
+    if (state === undefined) throw disposedError();
+    return state;
+  };
+
+  /** Validated copy of queries, L2-normalised for cosine. */
+  const prepareQueries = (values: unknown, rows: number, argument: string): Float32Array => {
+    const norms = checkMatrix({ values, rows, dim, metric, argument });
+    const queries = Float32Array.from(values as Float32Array);
+    if (metric === 'cosine') normaliseRows(queries, norms, dim);
+    return queries;
+  };
+
+  return {
+    dim,
+    metric,
+    get size() {
+      return live().size;
+    },
+    upsert(options: UpsertOptions): void {
+      const s = live();
+      const keys = checkKeys(options.keys);
+      const norms = checkMatrix({
+        values: options.vectors,
+        rows: keys.length,
+        dim,
+        metric,
+        argument: 'vectors',
+      });
+      const vectors = options.vectors;
+      let added = 0;
+      for (let i = 0; i < keys.length; i++) if (!s.slotOfKey.has(keys[i] as number)) added++;
+      ensureCapacity(s, s.size + added);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as number;
+        let slot = s.slotOfKey.get(key);
+        if (slot === undefined) {
+          slot = s.size++;
+          s.slotOfKey.set(key, slot);
+          s.keys[slot] = key;
+        }
+        const scale = metric === 'cosine' ? 1 / Math.sqrt(norms[i] as number) : 1;
+        const from = i * dim;
+        const to = slot * dim;
+        for (let d = 0; d < dim; d++) s.data[to + d] = (vectors[from + d] as number) * scale;
+      }
+    },
+    remove(options: RemoveOptions): number {
+      const s = live();
+      const keys = checkKeys(options.keys);
+      let removed = 0;
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i] as number;
+        const slot = s.slotOfKey.get(key);
+        if (slot === undefined) continue;
+        const last = s.size - 1;
+        if (slot !== last) {
+          const movedKey = s.keys[last] as number;
+          s.data.copyWithin(slot * dim, last * dim, (last + 1) * dim);
+          s.keys[slot] = movedKey;
+          s.slotOfKey.set(movedKey, slot);
+        }
+        s.slotOfKey.delete(key);
+        s.size = last;
+        removed++;
+      }
+      return removed;
+    },
+    has(key: number): boolean {
+      return live().slotOfKey.has(checkKey(key));
+    },
+    search(options: SearchOptions): RecallSearchResult {
+      const s = live();
+      const k = checkPositiveInteger(options.k, 'k');
+      const query = prepareQueries(options.query, 1, 'query');
+      const exclude = toExcludeSet(options.exclude, 'exclude');
+      const collector = new TopKCollector(Math.min(k, Math.max(s.size, 1)));
+      scanRows(s, query, 1, [collector], [exclude]);
+      const keys = new Int32Array(collector.size);
+      const scores = new Float32Array(collector.size);
+      collector.drainInto(keys, scores, 0);
+      return { keys, scores };
+    },
+    searchBatch(options: SearchBatchOptions): RecallSearchResult {
+      const s = live();
+      const count = checkNonNegativeInteger(options.count, 'count');
+      const k = checkPositiveInteger(options.k, 'k');
+      const queries = prepareQueries(options.queries, count, 'queries');
+      const excludes = checkBatchExclude(options.exclude, count);
+      const keys = new Int32Array(count * k).fill(-1);
+      const scores = new Float32Array(count * k).fill(Number.NEGATIVE_INFINITY);
+      // At most 256 queries share one pass over the rows, so the heaps stay small.
+      const group = Math.min(count, 256);
+      const collectors = Array.from(
+        { length: group },
+        () => new TopKCollector(Math.min(k, Math.max(s.size, 1))),
+      );
+      for (let first = 0; first < count; first += group) {
+        const n = Math.min(group, count - first);
+        const groupExcludes = Array.from({ length: n }, (_, i) => {
+          const entry = excludes?.[first + i];
+          return entry === undefined || entry.size === 0 ? undefined : entry;
+        });
+        scanRows(s, queries.subarray(first * dim, (first + n) * dim), n, collectors, groupExcludes);
+        for (let i = 0; i < n; i++) (collectors[i] as TopKCollector).drainInto(keys, scores, (first + i) * k);
+      }
+      return { keys, scores };
+    },
+    async save(options: SaveOptions): Promise<void> {
+      const s = live();
+      const header = new Uint8Array(HEADER_BYTES);
+      header.set(new TextEncoder().encode(MAGIC), 0);
+      const view = new DataView(header.buffer);
+      view.setUint32(8, FORMAT_VERSION, true);
+      view.setUint32(12, dim, true);
+      view.setUint32(16, METRIC_CODES[metric], true);
+      view.setUint32(20, s.size, true);
+      // Typed arrays are written in platform byte order; every platform Node supports here is little-endian.
+      await writeFileAtomic({
+        path: options.path,
+        parts: [header, s.keys.subarray(0, s.size), s.data.subarray(0, s.size * dim)],
+      });
+    },
+    dispose(): void {
+      state = undefined;
+    },
+  };
+}
+
+function normaliseRows(values: Float32Array, squaredNorms: Float64Array, dim: number): void {
+  for (let r = 0; r < squaredNorms.length; r++) {
+    const scale = 1 / Math.sqrt(squaredNorms[r] as number);
+    for (let d = r * dim; d < (r + 1) * dim; d++) values[d] = (values[d] as number) * scale;
+  }
+}
+
+function ensureCapacity(s: ExactState, rows: number): void {
+  const capacity = s.keys.length;
+  if (rows <= capacity) return;
+  const next = Math.max(rows, capacity * 2);
+  const data = new Float32Array(next * s.dim);
+  data.set(s.data.subarray(0, s.size * s.dim));
+  const keys = new Int32Array(next);
+  keys.set(s.keys.subarray(0, s.size));
+  s.data = data;
+  s.keys = keys;
+}
+
+/** Rows per block: a block (~128 KiB) stays in cache while every query of the group scans it. */
+function rowBlock(dim: number): number {
+  return Math.max(16, Math.floor(32768 / dim));
+}
+
+/**
+ * Scores every live row against `count` queries and offers each score to that query's collector.
+ * Every dot product is summed in the same order (d = 0..dim-1, in float64) whichever kernel runs,
+ * so batched and single searches give identical scores.
+ */
+function scanRows(
+  s: ExactState,
+  queries: Float32Array,
+  count: number,
+  collectors: readonly TopKCollector[],
+  excludes: readonly (Set<number> | undefined)[],
+): void {
+  const { data, keys, dim, size } = s;
+  if (count === 1) {
+    scanOneQueryRange(data, keys, 0, size, dim, queries, collectors[0] as TopKCollector, excludes[0]);
+    return;
+  }
+  const block = rowBlock(dim);
+  for (let start = 0; start < size; start += block) {
+    const end = Math.min(size, start + block);
+    let q = 0;
+    for (; q + 4 <= count; q += 4) {
+      scanFourQueries(data, keys, start, end, dim, queries, q, collectors, excludes);
+    }
+    for (; q < count; q++) {
+      scanOneQueryRange(
+        data,
+        keys,
+        start,
+        end,
+        dim,
+        queries.subarray(q * dim, (q + 1) * dim),
+        collectors[q] as TopKCollector,
+        excludes[q],
+      );
+    }
+  }
+}
+
+function offer(collector: TopKCollector, exclude: Set<number> | undefined, key: number, score: number): void {
+  if (score < collector.threshold) return;
+  if (exclude?.has(key)) return;
+  collector.push(key, score);
+}
+
+/** One query against rows `[start, end)`, four rows at a time (four independent sums). */
+function scanOneQueryRange(
+  data: Float32Array,
+  keys: Int32Array,
+  start: number,
+  end: number,
+  dim: number,
+  query: Float32Array,
+  collector: TopKCollector,
+  exclude: Set<number> | undefined,
+): void {
+  let r = start;
+  for (; r + 4 <= end; r += 4) {
+    const o0 = r * dim;
+    const o1 = o0 + dim;
+    const o2 = o1 + dim;
+    const o3 = o2 + dim;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let d = 0; d < dim; d++) {
+      const x = query[d] as number;
+      s0 += (data[o0 + d] as number) * x;
+      s1 += (data[o1 + d] as number) * x;
+      s2 += (data[o2 + d] as number) * x;
+      s3 += (data[o3 + d] as number) * x;
+    }
+    const t = collector.threshold;
+    if (s0 >= t) offer(collector, exclude, keys[r] as number, s0);
+    if (s1 >= t) offer(collector, exclude, keys[r + 1] as number, s1);
+    if (s2 >= t) offer(collector, exclude, keys[r + 2] as number, s2);
+    if (s3 >= t) offer(collector, exclude, keys[r + 3] as number, s3);
+  }
+  for (; r < end; r++) {
+    const o = r * dim;
+    let s0 = 0;
+    for (let d = 0; d < dim; d++) s0 += (data[o + d] as number) * (query[d] as number);
+    offer(collector, exclude, keys[r] as number, s0);
+  }
+}
+
+/** Queries `q..q+3` against rows `[start, end)`: each row is loaded once for four sums. */
+function scanFourQueries(
+  data: Float32Array,
+  keys: Int32Array,
+  start: number,
+  end: number,
+  dim: number,
+  queries: Float32Array,
+  q: number,
+  collectors: readonly TopKCollector[],
+  excludes: readonly (Set<number> | undefined)[],
+): void {
+  const c0 = collectors[q] as TopKCollector;
+  const c1 = collectors[q + 1] as TopKCollector;
+  const c2 = collectors[q + 2] as TopKCollector;
+  const c3 = collectors[q + 3] as TopKCollector;
+  const e0 = excludes[q];
+  const e1 = excludes[q + 1];
+  const e2 = excludes[q + 2];
+  const e3 = excludes[q + 3];
+  const q0 = q * dim;
+  const q1 = q0 + dim;
+  const q2 = q1 + dim;
+  const q3 = q2 + dim;
+  for (let r = start; r < end; r++) {
+    const o = r * dim;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let d = 0; d < dim; d++) {
+      const x = data[o + d] as number;
+      s0 += x * (queries[q0 + d] as number);
+      s1 += x * (queries[q1 + d] as number);
+      s2 += x * (queries[q2 + d] as number);
+      s3 += x * (queries[q3 + d] as number);
+    }
+    const key = keys[r] as number;
+    if (s0 >= c0.threshold) offer(c0, e0, key, s0);
+    if (s1 >= c1.threshold) offer(c1, e1, key, s1);
+    if (s2 >= c2.threshold) offer(c2, e2, key, s2);
+    if (s3 >= c3.threshold) offer(c3, e3, key, s3);
+  }
+}

@@ -1,0 +1,158 @@
+import { InvalidArgumentError } from '@mmrecall/errors';
+
+import { checkPositiveInteger } from './validate';
+
+/**
+ * Bounded selection of the `capacity` best (id, score) pairs: a min-heap whose root is the worst
+ * kept pair. Higher score is better; equal scores prefer the lower id, so results are deterministic.
+ */
+export class TopKCollector {
+  readonly capacity: number;
+  size = 0;
+  /** Score a candidate must reach to be considered (`-Infinity` until the heap is full). */
+  threshold = Number.NEGATIVE_INFINITY;
+  private readonly ids: Int32Array;
+  private readonly scores: Float64Array;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.ids = new Int32Array(capacity);
+    this.scores = new Float64Array(capacity);
+  }
+
+  reset(): void {
+    this.size = 0;
+    this.threshold = Number.NEGATIVE_INFINITY;
+  }
+
+  /** Offers a pair; callers may skip pairs with `score < threshold`, they would be rejected anyway. */
+  push(id: number, score: number): void {
+    const ids = this.ids;
+    const scores = this.scores;
+    if (this.size < this.capacity) {
+      // Sift up.
+      let i = this.size++;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        const ps = scores[parent] as number;
+        const pi = ids[parent] as number;
+        if (ps < score || (ps === score && pi > id)) break;
+        ids[i] = pi;
+        scores[i] = ps;
+        i = parent;
+      }
+      ids[i] = id;
+      scores[i] = score;
+      if (this.size === this.capacity) this.threshold = scores[0] as number;
+      return;
+    }
+    const rootScore = scores[0] as number;
+    if (score < rootScore || (score === rootScore && id >= (ids[0] as number))) return;
+    // Replace the root and sift down.
+    const n = this.size;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= n) break;
+      let child = left;
+      const right = left + 1;
+      if (right < n) {
+        const ls = scores[left] as number;
+        const rs = scores[right] as number;
+        if (rs < ls || (rs === ls && (ids[right] as number) > (ids[left] as number))) child = right;
+      }
+      const cs = scores[child] as number;
+      const ci = ids[child] as number;
+      if (score < cs || (score === cs && id > ci)) break;
+      ids[i] = ci;
+      scores[i] = cs;
+      i = child;
+    }
+    ids[i] = id;
+    scores[i] = score;
+    this.threshold = scores[0] as number;
+  }
+
+  /**
+   * Writes the kept pairs best first into `outIds`/`outScores` at `offset` and empties the
+   * collector. Returns how many were written.
+   */
+  drainInto(outIds: Int32Array, outScores: Float32Array, offset: number): number {
+    const count = this.size;
+    const ids = this.ids;
+    const scores = this.scores;
+    // Pop the worst repeatedly and fill from the back.
+    for (let last = count - 1; last >= 0; last--) {
+      outIds[offset + last] = ids[0] as number;
+      outScores[offset + last] = scores[0] as number;
+      const id = ids[last] as number;
+      const score = scores[last] as number;
+      const n = last;
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        if (left >= n) break;
+        let child = left;
+        const right = left + 1;
+        if (right < n) {
+          const ls = scores[left] as number;
+          const rs = scores[right] as number;
+          if (rs < ls || (rs === ls && (ids[right] as number) > (ids[left] as number))) child = right;
+        }
+        const cs = scores[child] as number;
+        const ci = ids[child] as number;
+        if (score < cs || (score === cs && id > ci)) break;
+        ids[i] = ci;
+        scores[i] = cs;
+        i = child;
+      }
+      ids[i] = id;
+      scores[i] = score;
+    }
+    this.reset();
+    return count;
+  }
+}
+
+/** Options of {@link topK}. */
+export interface TopKOptions {
+  /** One score per candidate; candidate `i` has index `i`. NaN scores are never selected. */
+  scores: Float32Array | Float64Array;
+  /** How many indices to return, a positive integer. */
+  k: number;
+  /** Candidate indices that must not be returned. */
+  exclude?: Iterable<number> | Set<number>;
+}
+
+/** Result of {@link topK}: at most `k` entries, best first (ties: lower index first). */
+export interface TopKResult {
+  /** Indices into `scores`. */
+  indices: Int32Array;
+  /** The selected scores. */
+  scores: Float32Array;
+}
+
+/**
+ * Selects the `k` highest scores in O(n log k) with a bounded heap, for callers that already have a
+ * score per candidate (e.g. a re-ranking step).
+ */
+export function topK(options: TopKOptions): TopKResult {
+  const { scores, exclude } = options;
+  if (!(scores instanceof Float32Array) && !(scores instanceof Float64Array)) {
+    throw new InvalidArgumentError({ argument: 'scores', message: 'must be a Float32Array or Float64Array' });
+  }
+  const k = checkPositiveInteger(options.k, 'k');
+  const excluded = exclude === undefined ? undefined : exclude instanceof Set ? exclude : new Set(exclude);
+  const collector = new TopKCollector(Math.min(k, Math.max(scores.length, 1)));
+  for (let i = 0; i < scores.length; i++) {
+    const score = scores[i] as number;
+    // `!(score >= threshold)` also rejects NaN.
+    if (!(score >= collector.threshold)) continue;
+    if (excluded?.has(i)) continue;
+    collector.push(i, score);
+  }
+  const indices = new Int32Array(collector.size);
+  const selected = new Float32Array(collector.size);
+  collector.drainInto(indices, selected, 0);
+  return { indices, scores: selected };
+}
