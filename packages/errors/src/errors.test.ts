@@ -29,7 +29,10 @@ describe('errors', () => {
   });
 
   it('isInstance works on a structurally separate copy (duplicate installs)', () => {
-    const foreign = Object.assign(new Error('x'), { code: 'NOT_FOUND', [Symbol.for('mmrecall.error')]: true });
+    const foreign = Object.assign(new Error('x'), {
+      code: 'NOT_FOUND',
+      [Symbol.for('mmrecall.error')]: true,
+    });
     expect(NotFoundError.isInstance(foreign)).toBe(true);
     expect(MmrecallError.isInstance(new Error('plain'))).toBe(false);
     expect(MmrecallError.isInstance(null)).toBe(false);
@@ -39,7 +42,9 @@ describe('errors', () => {
     expect(new ShapeMismatchError({ message: 'vector dim', expected: [64], actual: [32] }).message).toBe(
       'vector dim (expected [64], got [32])',
     );
-    expect(new InvalidArgumentError({ argument: 'k', message: 'must be >= 1' }).message).toBe('k: must be >= 1');
+    expect(new InvalidArgumentError({ argument: 'k', message: 'must be >= 1' }).message).toBe(
+      'k: must be >= 1',
+    );
     const missing = new MissingArtifactError({ path: '/a/model.json', message: 'not found' });
     expect(missing.code).toBe('MISSING_ARTIFACT');
     expect(missing.path).toBe('/a/model.json');

@@ -48,9 +48,7 @@ export class InvalidDatasetError extends MmrecallError {
   readonly field: string | undefined;
   /** Short machine-readable kind, e.g. `column-count`, `non-numeric`, `unknown-item`, `nan`. */
   readonly kind: string;
-  constructor(
-    options: MmrecallErrorOptions & { file: string; line?: number; field?: string; kind: string },
-  ) {
+  constructor(options: MmrecallErrorOptions & { file: string; line?: number; field?: string; kind: string }) {
     const where = [options.file, options.line === undefined ? undefined : `line ${options.line}`]
       .filter(Boolean)
       .join(':');
