@@ -1,3 +1,7 @@
 import { createVitestConfig } from '@mmrecall/build/vitest';
 
-export default createVitestConfig({ setupFiles: ['@mmrecall/test-utils/setup-tf'] });
+// The trainer's tests train real (tiny) models: run them on the wasm backend, the app's default
+// (several times faster than the pure-JS cpu backend). MMRECALL_TEST_BACKEND=cpu still selects cpu.
+process.env.MMRECALL_TEST_BACKEND ??= 'wasm';
+
+export default createVitestConfig({ setupFiles: ['@mmrecall/test-utils/setup-tf'], testTimeout: 180_000 });

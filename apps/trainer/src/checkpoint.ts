@@ -1,0 +1,135 @@
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { InvalidArgumentError, MissingArtifactError } from '@mmrecall/errors';
+
+/** A named numeric array stored in a checkpoint. */
+export interface CheckpointArray {
+  /** Shape (product = data length). */
+  shape: number[];
+  /** Values. */
+  data: Float32Array | Int32Array;
+}
+
+/** What a checkpoint holds: JSON-serialisable metadata plus named arrays. */
+export interface CheckpointContents<Meta> {
+  /** Training position, history, early-stopping state ... */
+  meta: Meta;
+  /** Weights and optimizer state. */
+  arrays: Record<string, CheckpointArray>;
+}
+
+const MAGIC = 'MMRCKPT1';
+
+interface ArrayEntry {
+  name: string;
+  dtype: 'float32' | 'int32';
+  shape: number[];
+  offset: number;
+  length: number;
+}
+
+/** Options of {@link writeCheckpoint}. */
+export interface WriteCheckpointOptions<Meta> {
+  /** Destination file; written to `<path>.tmp-<pid>`, flushed, then renamed into place (atomic). */
+  path: string;
+  /** Contents. */
+  contents: CheckpointContents<Meta>;
+}
+
+/** Writes a checkpoint atomically: a killed process leaves either the old or the new file, never half of one. */
+export async function writeCheckpoint<Meta>(options: WriteCheckpointOptions<Meta>): Promise<void> {
+  const { path, contents } = options;
+  const entries: ArrayEntry[] = [];
+  let offset = 0;
+  for (const [name, array] of Object.entries(contents.arrays)) {
+    const size = array.shape.reduce((a, b) => a * b, 1);
+    if (size !== array.data.length) {
+      throw new InvalidArgumentError({
+        argument: `checkpoint.arrays.${name}`,
+        message: `shape [${array.shape.join(', ')}] does not match ${array.data.length} values`,
+      });
+    }
+    entries.push({
+      name,
+      dtype: array.data instanceof Int32Array ? 'int32' : 'float32',
+      shape: [...array.shape],
+      offset,
+      length: array.data.length,
+    });
+    offset += array.data.length * 4;
+  }
+  const header = Buffer.from(JSON.stringify({ meta: contents.meta, arrays: entries }), 'utf8');
+  const prefix = Buffer.alloc(MAGIC.length + 4);
+  prefix.write(MAGIC, 0, 'latin1');
+  prefix.writeUInt32LE(header.length, MAGIC.length);
+  const padding = Buffer.alloc((4 - ((prefix.length + header.length) % 4)) % 4);
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.tmp-${process.pid}`;
+  const handle = await open(temporary, 'w');
+  try {
+    await handle.write(prefix);
+    await handle.write(header);
+    await handle.write(padding);
+    for (const entry of entries) {
+      const data = (contents.arrays[entry.name] as CheckpointArray).data;
+      await handle.write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    }
+    await handle.sync();
+  } catch (error) {
+    await handle.close();
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  await handle.close();
+  await rename(temporary, path);
+}
+
+/** Options of {@link readCheckpoint}. */
+export interface ReadCheckpointOptions {
+  /** Checkpoint file written by {@link writeCheckpoint}. */
+  path: string;
+}
+
+/** Reads a checkpoint; returns undefined when the file does not exist, throws MissingArtifactError when it is corrupt. */
+export async function readCheckpoint<Meta>(
+  options: ReadCheckpointOptions,
+): Promise<CheckpointContents<Meta> | undefined> {
+  const { path } = options;
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new MissingArtifactError({
+      path,
+      message: `cannot read checkpoint (${(error as Error).message})`,
+      cause: error,
+    });
+  }
+  const corrupt = (message: string): MissingArtifactError =>
+    new MissingArtifactError({ path, message: `corrupt checkpoint: ${message}` });
+  if (bytes.length < MAGIC.length + 4 || bytes.toString('latin1', 0, MAGIC.length) !== MAGIC)
+    throw corrupt('bad magic');
+  const headerLength = bytes.readUInt32LE(MAGIC.length);
+  const headerStart = MAGIC.length + 4;
+  if (headerStart + headerLength > bytes.length) throw corrupt('truncated header');
+  let header: { meta: Meta; arrays: ArrayEntry[] };
+  try {
+    header = JSON.parse(bytes.toString('utf8', headerStart, headerStart + headerLength));
+  } catch (error) {
+    throw new MissingArtifactError({ path, message: 'corrupt checkpoint: header is not JSON', cause: error });
+  }
+  const dataStart = headerStart + headerLength + ((4 - ((headerStart + headerLength) % 4)) % 4);
+  const arrays: Record<string, CheckpointArray> = {};
+  for (const entry of header.arrays) {
+    const start = dataStart + entry.offset;
+    const end = start + entry.length * 4;
+    if (end > bytes.length) throw corrupt(`array ${entry.name} is truncated`);
+    const copy = new Uint8Array(bytes.subarray(start, end));
+    arrays[entry.name] = {
+      shape: entry.shape,
+      data: entry.dtype === 'int32' ? new Int32Array(copy.buffer) : new Float32Array(copy.buffer),
+    };
+  }
+  return { meta: header.meta, arrays };
+}

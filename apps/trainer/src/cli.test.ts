@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from './cli-app';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: {
+      stdout: { write: (text: string) => out.push(text) },
+      stderr: { write: (text: string) => err.push(text) },
+    },
+    stdout: () => out.join(''),
+    stderr: () => err.join(''),
+  };
+}
+
+describe('mmrecall-train CLI', () => {
+  it.each([
+    [['--help'], /^mmrecall-train: train, evaluate and compare/],
+    [['train', '--help'], /^Usage: mmrecall-train train \[options\][\s\S]*--resume[\s\S]*--batch-size <n>/],
+    [['eval', '--help'], /^Usage: mmrecall-train eval --artifacts <dir>/],
+    [['compare', '--help'], /^Usage: mmrecall-train compare[\s\S]*--kinds <list>/],
+    [['experiment', '--help'], /^Usage: mmrecall-train experiment <name>[\s\S]*clusters/],
+    [
+      ['experiment', 'clusters', '--help'],
+      /^Usage: mmrecall-train experiment clusters[\s\S]*--leaves <list>/,
+    ],
+  ])('prints help for %j and exits 0', async (argv, pattern) => {
+    const c = capture();
+    expect(await runCli({ argv, io: c.io })).toBe(0);
+    expect(c.stdout()).toMatch(pattern);
+    expect(c.stderr()).toBe('');
+  });
+
+  it.each([
+    [
+      ['frobnicate'],
+      'mmrecall-train: unknown command "frobnicate" (commands: train, eval, compare, experiment clusters; see --help)\n',
+    ],
+    [['train', '--bogus'], "mmrecall-train: train: Unknown option '--bogus'\n"],
+    [['train', '--epochs', 'many'], 'mmrecall-train: --epochs: expected a number, got "many"\n'],
+    [
+      ['train', '--batch-size', '0'],
+      'mmrecall-train: config.train.batchSize: must be an integer >= 2, got 0 (in command-line flags)\n',
+    ],
+    [
+      ['train', '--set', 'train.nope=1'],
+      'mmrecall-train: config.train.nope: unknown field (known fields of config.train: epochs, batchSize, learningRate, temperature, tripletMargin, lossWeights, auxiliaryWeight, mixedViewWeight, earlyStoppingPatience, maxStepsPerEpoch, seed, logQ, extraNegatives, clipNorm) (in command-line flags)\n',
+    ],
+    [
+      ['train', '--config', '/nonexistent/train.yaml'],
+      /^mmrecall-train: --config: cannot read config file \/nonexistent\/train\.yaml/,
+    ],
+    [['eval'], 'mmrecall-train: eval: --artifacts <dir> is required\n'],
+    [
+      ['compare', '--kinds', 'id-only,deep'],
+      'mmrecall-train: --kinds: unknown kind "deep", expected id-only, content-only, multiview, gated-concat, gated-additive\n',
+    ],
+    [
+      ['experiment', 'bananas'],
+      'mmrecall-train: experiment: unknown experiment "bananas" (available: clusters)\n',
+    ],
+    [
+      ['experiment', 'clusters', '--leaves', '8,1'],
+      'mmrecall-train: --leaves: each leaf count must be an integer >= 2, got "1"\n',
+    ],
+  ])('exits 2 with one line for usage error %j', async (argv, expected) => {
+    const c = capture();
+    expect(await runCli({ argv, io: c.io })).toBe(2);
+    if (typeof expected === 'string') expect(c.stderr()).toBe(expected);
+    else expect(c.stderr()).toMatch(expected);
+    expect(c.stderr().trim().split('\n')).toHaveLength(1);
+  });
+
+  it('exits 2 and prints the overview without a command', async () => {
+    const c = capture();
+    expect(await runCli({ argv: [], io: c.io })).toBe(2);
+    expect(c.stdout()).toMatch(/Commands:/);
+  });
+});

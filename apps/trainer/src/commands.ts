@@ -1,0 +1,211 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { combineVectors } from '@mmrecall/clustering';
+import { InvalidArgumentError, MissingArtifactError } from '@mmrecall/errors';
+import { formatMetricsTable } from '@mmrecall/metrics';
+import { createItemFeatureStore, createUserFeatureStore, readArtifacts } from '@mmrecall/model';
+import { selectBackend } from '@mmrecall/runtime';
+import type { CliIo } from './cli-app';
+import { runComparison } from './compare';
+import {
+  type PartialTrainerConfig,
+  resolveTrainerConfig,
+  type TrainerConfig,
+  type TrainerModelKind,
+} from './config';
+import { loadTrainingData } from './data';
+import { embedQueries, evaluateEmbeddings, selectQueries } from './evaluate';
+import { runClusterExperiment } from './experiment-clusters';
+import { positivesByUser } from './model-setup';
+import { KIND_LABELS, toJson, trainAndSave } from './run';
+
+function logger(io: CliIo): (line: string) => void {
+  return (line) => io.stderr.write(`${line}\n`);
+}
+
+/** `mmrecall-train train`. */
+export async function commandTrain(options: {
+  config: TrainerConfig;
+  resume: boolean;
+  quiet: boolean;
+  io: CliIo;
+}): Promise<number> {
+  const { config, io } = options;
+  const log = logger(io);
+  const backend = await selectBackend({ backend: config.backend, log });
+  const result = await trainAndSave({
+    config,
+    resume: options.resume,
+    backend: backend.name,
+    log,
+    progress: options.quiet ? null : io.stderr,
+  });
+  const table = formatMetricsTable({
+    rows: [{ name: KIND_LABELS[config.model.kind], metrics: result.metrics.test }],
+    k: config.eval.k,
+  });
+  io.stdout.write(`${table}\n\nartifacts: ${result.artifactsDir}\nreport:    ${result.reportPath}\n`);
+  return 0;
+}
+
+/** `mmrecall-train compare`. */
+export async function commandCompare(options: {
+  config: TrainerConfig;
+  kinds: TrainerModelKind[];
+  quiet: boolean;
+  io: CliIo;
+}): Promise<number> {
+  const { config, io } = options;
+  const log = logger(io);
+  const backend = await selectBackend({ backend: config.backend, log });
+  const result = await runComparison({
+    config,
+    kinds: options.kinds,
+    backend: backend.name,
+    log,
+    progress: options.quiet ? null : io.stderr,
+  });
+  io.stdout.write(
+    `${result.markdown}\n\nwritten: ${result.files.markdown}, ${result.files.json}, ${result.files.html}\n`,
+  );
+  return 0;
+}
+
+/** `mmrecall-train experiment clusters`. */
+export async function commandClusters(options: {
+  config: TrainerConfig;
+  leaves: number[];
+  quiet: boolean;
+  io: CliIo;
+}): Promise<number> {
+  const { config, io } = options;
+  const log = logger(io);
+  const backend = await selectBackend({ backend: config.backend, log });
+  const result = await runClusterExperiment({
+    config,
+    leaves: options.leaves,
+    backend: backend.name,
+    log,
+    progress: options.quiet ? null : io.stderr,
+  });
+  io.stdout.write(
+    `${result.markdown}\n\nwritten: ${result.files.markdown}, ${result.files.json}, ${result.files.html}\n`,
+  );
+  return 0;
+}
+
+/** `mmrecall-train eval`: evaluates an artifacts folder on its data set. */
+export async function commandEval(options: {
+  artifactsDir: string;
+  split: 'test' | 'valid';
+  overrides: PartialTrainerConfig;
+  json: boolean;
+  io: CliIo;
+}): Promise<number> {
+  const { io, artifactsDir } = options;
+  const log = logger(io);
+  const configPath = join(artifactsDir, 'training-config.json');
+  let file: unknown;
+  try {
+    file = JSON.parse(await readFile(configPath, 'utf8'));
+  } catch (error) {
+    throw new MissingArtifactError({
+      path: configPath,
+      message: 'cannot read the training config of these artifacts',
+      cause: error,
+    });
+  }
+  const {
+    output: _output,
+    model: _model,
+    train: _train,
+    ...overrides
+  } = options.overrides as Record<string, unknown>;
+  const config = resolveTrainerConfig({ file, fileName: configPath, overrides });
+  const backend = await selectBackend({ backend: config.backend, log });
+  const artifacts = await readArtifacts({ dir: artifactsDir });
+  try {
+    const data = await loadTrainingData({ data: config.data });
+    if (
+      data.numItems !== artifacts.config.numItems ||
+      (artifacts.config.mode === 'u2i' && data.numUsers !== artifacts.config.numUsers)
+    ) {
+      throw new InvalidArgumentError({
+        argument: 'config.data',
+        message: `data set ${data.name} has ${data.numUsers} users / ${data.numItems} items but the artifacts were trained on ${artifacts.config.numUsers} / ${artifacts.config.numItems}`,
+      });
+    }
+    const warm = Uint8Array.from(artifacts.itemMeta.warm);
+    const trainPositives = positivesByUser({ interactions: data.split.train, numUsers: data.numUsers });
+    let nodePaths: Int32Array | undefined;
+    const nodeIds = artifacts.config.content.nodeIds;
+    if (nodeIds && artifacts.clusterTree) {
+      const combined = combineVectors({
+        tables: nodeIds.vectors.map((name) => ({
+          name,
+          dim: data.dataset.content.vectors[name]!.dim,
+          data: data.dataset.content.vectors[name]!.data,
+        })),
+        normalizeEach: nodeIds.normalizeEach,
+      });
+      nodePaths = artifacts.clusterTree.assignMany({ data: combined.data });
+    }
+    const itemStore = createItemFeatureStore({
+      config: artifacts.config,
+      content: data.dataset.content,
+      statistics: data.statistics,
+      warm,
+      ...(nodePaths ? { nodePaths } : {}),
+    });
+    const userStore =
+      artifacts.config.mode === 'u2i'
+        ? createUserFeatureStore({
+            config: artifacts.config,
+            numUsers: data.numUsers,
+            ...(artifacts.config.user.profile && data.dataset.userFeatures
+              ? { profile: data.dataset.userFeatures }
+              : {}),
+            history: trainPositives,
+          })
+        : undefined;
+    const selected = selectQueries({
+      heldOut: options.split === 'valid' ? data.split.valid : data.split.test,
+      numUsers: data.numUsers,
+      trainPositives,
+      needTrigger: artifacts.config.mode === 'i2i',
+      maxQueries: config.eval.maxQueries,
+      seed: config.train.seed,
+    });
+    const queries = await embedQueries({
+      model: artifacts.model,
+      users: selected.users,
+      itemStore,
+      trainPositives,
+      ...(userStore ? { userStore } : {}),
+    });
+    const result = evaluateEmbeddings({
+      queries,
+      selected,
+      itemEmbeddings: artifacts.itemEmbeddings,
+      dim: artifacts.model.itemDim,
+      data,
+      trainPositives,
+      k: config.eval.k,
+      cutoffs: config.eval.cutoffs.filter((cutoff) => cutoff <= config.eval.k),
+    });
+    if (options.json) {
+      io.stdout.write(
+        `${toJson({ dataset: data.name, split: options.split, backend: backend.name, numQueries: result.numQueries, metrics: result.metrics, popularityBuckets: result.popularityBuckets })}\n`,
+      );
+    } else {
+      const table = formatMetricsTable({
+        rows: [{ name: KIND_LABELS[artifacts.config.kind], metrics: result.metrics }],
+        k: config.eval.k,
+      });
+      io.stdout.write(`${data.name} ${options.split} split, ${result.numQueries} queries\n${table}\n`);
+    }
+    return 0;
+  } finally {
+    artifacts.dispose();
+  }
+}

@@ -1,0 +1,162 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TrainerConfig, TrainerModelKind } from './config';
+import { loadTrainingData } from './data';
+import type { ProgressStream } from './progress';
+import { markdownTableToHtml } from './report';
+import {
+  type ComparisonRow,
+  comparisonMarkdown,
+  KIND_LABELS,
+  type RunMetrics,
+  renderComparisonReport,
+  toJson,
+  trainAndSave,
+  writeFileAtomic,
+} from './run';
+
+/**
+ * Published TikTok results (DiffMM, ACM MM 2024, Table 1), as quoted in the data README of this
+ * repository. Those models also used a 768-d text vector that the local data does not have.
+ */
+export const PUBLISHED_TIKTOK: readonly { model: string; recall: number; ndcg: number }[] = [
+  { model: 'VBPR', recall: 0.038, ndcg: 0.0134 },
+  { model: 'CLCRec', recall: 0.0621, ndcg: 0.0264 },
+  { model: 'LightGCN', recall: 0.0653, ndcg: 0.0282 },
+  { model: 'LATTICE', recall: 0.0843, ndcg: 0.0367 },
+  { model: 'BM3', recall: 0.0957, ndcg: 0.0404 },
+  { model: 'DiffMM', recall: 0.1129, ndcg: 0.0456 },
+];
+
+/** Markdown of the published TikTok table (Recall@20 / NDCG@20). */
+export function publishedTiktokMarkdown(): string {
+  const lines = ['| published model (DiffMM paper, TikTok) | Recall@20 | NDCG@20 |', '|---|---:|---:|'];
+  for (const row of PUBLISHED_TIKTOK)
+    lines.push(`| ${row.model} | ${row.recall.toFixed(4)} | ${row.ndcg.toFixed(4)} |`);
+  return lines.join('\n');
+}
+
+/** Options of {@link runComparison}. */
+export interface RunComparisonOptions {
+  /** Base config; `model.kind` and `output` are replaced per kind. */
+  config: TrainerConfig;
+  /** Kinds to train, in table order. */
+  kinds: TrainerModelKind[];
+  /** Active backend name. */
+  backend: string;
+  /** Log lines. */
+  log?: (line: string) => void;
+  /** Progress stream; null = none. */
+  progress?: ProgressStream | null;
+}
+
+/** What {@link runComparison} returns. */
+export interface ComparisonResult {
+  /** One row per kind. */
+  rows: ComparisonRow[];
+  /** The comparison table (markdown), with the published table appended for tiktok. */
+  markdown: string;
+  /** Written files. */
+  files: { markdown: string; json: string; html: string };
+}
+
+/** Trains every kind on one data set (loaded once) and writes comparison.md / .json / .html. */
+export async function runComparison(options: RunComparisonOptions): Promise<ComparisonResult> {
+  const { config, kinds } = options;
+  const log = options.log ?? (() => {});
+  const data = await loadTrainingData({ data: config.data });
+  log(`[mmrecall] compare on ${data.summary}`);
+  await mkdir(config.output, { recursive: true });
+  const rows: ComparisonRow[] = [];
+  const gates: Parameters<typeof renderComparisonReport>[0]['gates'] = [];
+  for (const kind of kinds) {
+    log(`[mmrecall] === ${KIND_LABELS[kind]} ===`);
+    const kindConfig: TrainerConfig = {
+      ...config,
+      model: { ...config.model, kind },
+      output: join(config.output, kind),
+    };
+    const result = await trainAndSave({
+      config: kindConfig,
+      data,
+      backend: options.backend,
+      log,
+      ...(options.progress !== undefined ? { progress: options.progress } : {}),
+    });
+    rows.push({ name: KIND_LABELS[kind], metrics: result.metrics });
+    if (result.evaluation.gates) {
+      const warm = new Uint8Array(data.numItems);
+      for (let i = 0; i < data.numItems; i++) warm[i] = data.split.coldItems[i] === 1 ? 0 : 1;
+      gates.push({
+        name: KIND_LABELS[kind],
+        gates: result.evaluation.gates,
+        popularity: data.popularity,
+        warm,
+        ...(result.metrics.gateSpearman ? { spearman: result.metrics.gateSpearman } : {}),
+      });
+    }
+  }
+  const k = config.eval.k;
+  let markdown = comparisonMarkdown({ rows, k });
+  const extraTables = [];
+  if (data.name === 'tiktok') {
+    const published = publishedTiktokMarkdown();
+    markdown += `\n\n${published}\n`;
+    extraTables.push({
+      title: 'Published TikTok results (DiffMM paper; they also use a 768-d text vector)',
+      html: markdownTableToHtml(published),
+    });
+  }
+  const files = {
+    markdown: join(config.output, 'comparison.md'),
+    json: join(config.output, 'comparison.json'),
+    html: join(config.output, 'comparison.html'),
+  };
+  await writeFileAtomic(
+    files.markdown,
+    `# ${data.name}: five recall models at K = ${k}\n\n${data.summary}\n\n${markdown}\n`,
+  );
+  await writeFileAtomic(
+    files.json,
+    toJson({
+      dataset: data.name,
+      datasetSummary: data.summary,
+      k,
+      backend: options.backend,
+      config,
+      rows: rows.map((row) => ({
+        name: row.name,
+        kind: row.metrics.kind,
+        metrics: summarize(row.metrics, k),
+      })),
+      ...(data.name === 'tiktok' ? { published: PUBLISHED_TIKTOK } : {}),
+    }),
+  );
+  await writeFileAtomic(
+    files.html,
+    renderComparisonReport({
+      title: `mmrecall-train compare on ${data.name}`,
+      subtitle: [data.summary, `backend ${options.backend}`],
+      rows,
+      k,
+      gates,
+      extraTables,
+    }),
+  );
+  return { rows, markdown, files };
+}
+
+/** The compact per-run record stored in comparison.json. */
+function summarize(metrics: RunMetrics, k: number): Record<string, unknown> {
+  return {
+    test: { accuracy: metrics.test.cutoffs, ecology: metrics.test.ecology },
+    atK: metrics.test.cutoffs[k],
+    ecologyAtK: metrics.test.ecology[k],
+    popularityBuckets: metrics.popularityBuckets,
+    ...(metrics.gateSpearman ? { gateSpearman: metrics.gateSpearman, gateMeans: metrics.gateMeans } : {}),
+    bestEpoch: metrics.training.bestEpoch,
+    epochs: metrics.training.history.length,
+    seconds: metrics.training.seconds,
+    examplesPerSecond: metrics.training.examplesPerSecond,
+  };
+}

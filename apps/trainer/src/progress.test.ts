@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { createProgressBar, formatDuration } from './progress';
+
+function fakeStream(isTTY: boolean) {
+  const writes: string[] = [];
+  return { stream: { isTTY, write: (text: string) => writes.push(text) }, writes };
+}
+
+describe('createProgressBar', () => {
+  it('prints plain lines at every quarter when stderr is not a TTY, with rate and ETA from the clock', () => {
+    const { stream, writes } = fakeStream(false);
+    let now = 0;
+    const bar = createProgressBar({
+      label: 'epoch 1/2',
+      total: 8,
+      examplesPerStep: 100,
+      stream,
+      now: () => now,
+    });
+    for (let step = 1; step <= 8; step++) {
+      now = step * 500; // 0.5 s per step = 200 examples/s
+      bar.update({ step, loss: 10 / step });
+    }
+    bar.finish({ extra: 'valid Recall@20 0.1234' });
+    expect(writes).toEqual([
+      'epoch 1/2  25% 2/8 loss 5.0000 200 ex/s ETA 3s\n',
+      'epoch 1/2  50% 4/8 loss 2.5000 200 ex/s ETA 2s\n',
+      'epoch 1/2  75% 6/8 loss 1.6667 200 ex/s ETA 1s\n',
+      'epoch 1/2 done 8/8 steps loss 1.2500 200 ex/s in 4s valid Recall@20 0.1234\n',
+    ]);
+  });
+
+  it('redraws one line with a bar on a TTY and throttles redraws', () => {
+    const { stream, writes } = fakeStream(true);
+    let now = 0;
+    const bar = createProgressBar({
+      label: 'e',
+      total: 4,
+      examplesPerStep: 10,
+      stream,
+      now: () => now,
+      redrawMs: 100,
+    });
+    now = 50;
+    bar.update({ step: 1, loss: 1 });
+    now = 60;
+    bar.update({ step: 2, loss: 1 }); // within 100 ms of the last draw: skipped
+    now = 200;
+    bar.update({ step: 3, loss: 1 });
+    bar.finish();
+    expect(writes).toHaveLength(3);
+    expect(writes[0]).toBe(`\re [=====>${' '.repeat(18)}]  25% 1/4 loss 1.0000 200 ex/s ETA 0s\u001b[K`);
+    expect(writes[1]).toMatch(/^\re \[=================> {6}\] {2}75% 3\/4/);
+    expect(writes[2]).toMatch(/^\re done 3\/4 steps .*\n$/);
+  });
+
+  it('formats durations', () => {
+    expect(formatDuration(42.4)).toBe('42s');
+    expect(formatDuration(65)).toBe('1m05s');
+    expect(formatDuration(3 * 3600 + 120)).toBe('3h02m');
+    expect(formatDuration(Number.NaN)).toBe('?');
+  });
+});

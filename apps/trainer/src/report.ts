@@ -1,0 +1,310 @@
+/** One named series of points. */
+export interface ChartSeries {
+  /** Legend label. */
+  name: string;
+  /** Points (x, y); NaN y values are skipped. */
+  points: { x: number; y: number }[];
+}
+
+const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
+const WIDTH = 560;
+const HEIGHT = 300;
+const MARGIN = { left: 56, right: 16, top: 28, bottom: 44 };
+
+/** Escapes text for HTML/SVG. */
+export function escapeHtml(text: string): string {
+  return text
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;');
+}
+
+function niceTicks(min: number, max: number, count = 5): number[] {
+  if (!(max > min)) return [min];
+  const raw = (max - min) / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(min / step) * step; t <= max + 1e-12; t += step)
+    ticks.push(Number(t.toPrecision(12)));
+  return ticks;
+}
+
+function formatTick(value: number): string {
+  if (value === 0) return '0';
+  const abs = Math.abs(value);
+  if (abs >= 1000) return value.toExponential(0);
+  if (abs >= 1) return String(Number(value.toFixed(2)));
+  return String(Number(value.toPrecision(2)));
+}
+
+interface Frame {
+  sx: (x: number) => number;
+  sy: (y: number) => number;
+  parts: string[];
+}
+
+function frame(options: {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  xRange: [number, number];
+  yRange: [number, number];
+  xTicks?: { value: number; label: string }[];
+}): Frame {
+  const [x0, x1] = options.xRange;
+  const [y0, y1] = options.yRange;
+  const plotW = WIDTH - MARGIN.left - MARGIN.right;
+  const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
+  const sx = (x: number): number => MARGIN.left + (x1 === x0 ? plotW / 2 : ((x - x0) / (x1 - x0)) * plotW);
+  const sy = (y: number): number =>
+    MARGIN.top + plotH - (y1 === y0 ? plotH / 2 : ((y - y0) / (y1 - y0)) * plotH);
+  const parts: string[] = [];
+  parts.push(
+    `<text x="${WIDTH / 2}" y="16" text-anchor="middle" font-size="13" font-weight="bold">${escapeHtml(options.title)}</text>`,
+  );
+  parts.push(
+    `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`,
+  );
+  for (const t of niceTicks(y0, y1)) {
+    parts.push(
+      `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}" stroke="#eee"/>`,
+    );
+    parts.push(
+      `<text x="${MARGIN.left - 4}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end" font-size="10">${formatTick(t)}</text>`,
+    );
+  }
+  const xTicks = options.xTicks ?? niceTicks(x0, x1).map((value) => ({ value, label: formatTick(value) }));
+  for (const t of xTicks) {
+    parts.push(
+      `<text x="${sx(t.value).toFixed(1)}" y="${HEIGHT - MARGIN.bottom + 14}" text-anchor="middle" font-size="10">${escapeHtml(t.label)}</text>`,
+    );
+  }
+  parts.push(
+    `<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 8}" text-anchor="middle" font-size="11">${escapeHtml(options.xLabel)}</text>`,
+  );
+  parts.push(
+    `<text x="12" y="${MARGIN.top + plotH / 2}" text-anchor="middle" font-size="11" transform="rotate(-90 12 ${MARGIN.top + plotH / 2})">${escapeHtml(options.yLabel)}</text>`,
+  );
+  return { sx, sy, parts };
+}
+
+function legend(names: string[]): string {
+  return names
+    .map((name, i) => {
+      const y = MARGIN.top + 8 + i * 14;
+      const x = WIDTH - MARGIN.right - 150;
+      return `<rect x="${x}" y="${y - 8}" width="10" height="10" fill="${COLORS[i % COLORS.length]}"/><text x="${x + 14}" y="${y + 1}" font-size="10">${escapeHtml(name)}</text>`;
+    })
+    .join('');
+}
+
+function svg(parts: string[]): string {
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif">${parts.join('')}</svg>`;
+}
+
+function extent(values: number[], padZero = false): [number, number] {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return [0, 1];
+  let min = Math.min(...finite);
+  let max = Math.max(...finite);
+  if (padZero) min = Math.min(0, min);
+  if (min === max) {
+    min -= 0.5;
+    max += 0.5;
+  }
+  return [min, max];
+}
+
+/** Options of {@link lineChartSvg}. */
+export interface LineChartOptions {
+  /** Chart title. */
+  title: string;
+  /** x axis label. */
+  xLabel: string;
+  /** y axis label. */
+  yLabel: string;
+  /** Series. */
+  series: ChartSeries[];
+}
+
+/** A line chart with markers, one colour per series. */
+export function lineChartSvg(options: LineChartOptions): string {
+  const all = options.series.flatMap((s) => s.points.filter((p) => Number.isFinite(p.y)));
+  const f = frame({
+    ...options,
+    xRange: extent(all.map((p) => p.x)),
+    yRange: extent(
+      all.map((p) => p.y),
+      true,
+    ),
+  });
+  options.series.forEach((series, i) => {
+    const color = COLORS[i % COLORS.length];
+    const points = series.points.filter((p) => Number.isFinite(p.y));
+    if (points.length > 1) {
+      f.parts.push(
+        `<polyline fill="none" stroke="${color}" stroke-width="2" points="${points.map((p) => `${f.sx(p.x).toFixed(1)},${f.sy(p.y).toFixed(1)}`).join(' ')}"/>`,
+      );
+    }
+    for (const p of points)
+      f.parts.push(
+        `<circle cx="${f.sx(p.x).toFixed(1)}" cy="${f.sy(p.y).toFixed(1)}" r="3" fill="${color}"/>`,
+      );
+  });
+  f.parts.push(legend(options.series.map((s) => s.name)));
+  return svg(f.parts);
+}
+
+/** Options of {@link scatterChartSvg}. */
+export interface ScatterChartOptions {
+  /** Chart title. */
+  title: string;
+  /** x axis label. */
+  xLabel: string;
+  /** y axis label. */
+  yLabel: string;
+  /** Points; at most `maxPoints` are drawn (evenly strided). */
+  series: ChartSeries[];
+  /** Default 3000. */
+  maxPoints?: number;
+  /** Plot x as log10(1 + x). */
+  logX?: boolean;
+}
+
+/** A scatter plot (e.g. gate value vs item popularity). */
+export function scatterChartSvg(options: ScatterChartOptions): string {
+  const maxPoints = options.maxPoints ?? 3000;
+  const tx = (x: number): number => (options.logX ? Math.log10(1 + x) : x);
+  const all = options.series.flatMap((s) => s.points.filter((p) => Number.isFinite(p.y)));
+  const xRange = extent(
+    all.map((p) => tx(p.x)),
+    true,
+  );
+  const yRange = extent(all.map((p) => p.y));
+  const xTicks = options.logX
+    ? [0, 1, 10, 100, 1000, 10000, 100000]
+        .filter((v) => tx(v) <= xRange[1] + 1e-9)
+        .map((v) => ({ value: tx(v), label: String(v) }))
+    : undefined;
+  const f = frame({ ...options, xRange, yRange, ...(xTicks ? { xTicks } : {}) });
+  options.series.forEach((series, i) => {
+    const color = COLORS[i % COLORS.length];
+    const stride = Math.max(1, Math.ceil(series.points.length / maxPoints));
+    for (let k = 0; k < series.points.length; k += stride) {
+      const p = series.points[k] as { x: number; y: number };
+      if (!Number.isFinite(p.y)) continue;
+      f.parts.push(
+        `<circle cx="${f.sx(tx(p.x)).toFixed(1)}" cy="${f.sy(p.y).toFixed(1)}" r="2" fill="${color}" fill-opacity="0.45"/>`,
+      );
+    }
+  });
+  if (options.series.length > 1) f.parts.push(legend(options.series.map((s) => s.name)));
+  return svg(f.parts);
+}
+
+/** Options of {@link barChartSvg}. */
+export interface BarChartOptions {
+  /** Chart title. */
+  title: string;
+  /** y axis label. */
+  yLabel: string;
+  /** x axis label. */
+  xLabel: string;
+  /** Category labels along x. */
+  categories: string[];
+  /** One series per group member; `values[c]` for category c (NaN = no bar). */
+  series: { name: string; values: number[] }[];
+}
+
+/** A grouped bar chart (e.g. recall by popularity bucket, one bar per model). */
+export function barChartSvg(options: BarChartOptions): string {
+  const { categories, series } = options;
+  const values = series.flatMap((s) => s.values);
+  const yRange = extent(values, true);
+  const n = Math.max(1, categories.length);
+  const f = frame({
+    title: options.title,
+    xLabel: options.xLabel,
+    yLabel: options.yLabel,
+    xRange: [0, n],
+    yRange,
+    xTicks: categories.map((label, c) => ({ value: c + 0.5, label })),
+  });
+  const groupWidth = (f.sx(1) - f.sx(0)) * 0.8;
+  const barWidth = groupWidth / Math.max(1, series.length);
+  series.forEach((s, i) => {
+    const color = COLORS[i % COLORS.length];
+    s.values.forEach((value, c) => {
+      if (!Number.isFinite(value)) return;
+      const x = f.sx(c) + (f.sx(1) - f.sx(0)) * 0.1 + i * barWidth;
+      const y = f.sy(Math.max(0, value));
+      const h = Math.abs(f.sy(0) - f.sy(value));
+      f.parts.push(
+        `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${Math.max(1, barWidth - 1).toFixed(1)}" height="${h.toFixed(1)}" fill="${color}"><title>${escapeHtml(`${s.name} ${categories[c]}: ${value.toFixed(4)}`)}</title></rect>`,
+      );
+    });
+  });
+  if (series.length > 1) f.parts.push(legend(series.map((s) => s.name)));
+  return svg(f.parts);
+}
+
+/** Converts a markdown pipe table to an HTML table. */
+export function markdownTableToHtml(markdown: string): string {
+  const lines = markdown
+    .trim()
+    .split('\n')
+    .filter((line) => line.trim().startsWith('|'));
+  if (lines.length < 2) return `<pre>${escapeHtml(markdown)}</pre>`;
+  const cells = (line: string): string[] =>
+    line
+      .trim()
+      .replace(/^\||\|$/g, '')
+      .split(/(?<!\\)\|/)
+      .map((cell) => cell.trim().replaceAll('\\|', '|'));
+  const header = cells(lines[0] as string);
+  const body = lines.slice(2).map(cells);
+  return `<table><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${body
+    .map(
+      (row) =>
+        `<tr>${row.map((cell, i) => `<td${i > 0 ? ' class="num"' : ''}>${escapeHtml(cell)}</td>`).join('')}</tr>`,
+    )
+    .join('')}</tbody></table>`;
+}
+
+/** A section of the report: a heading and raw HTML (tables, inline SVG, paragraphs). */
+export interface ReportSection {
+  /** Heading. */
+  title: string;
+  /** HTML body (already escaped where needed). */
+  html: string;
+}
+
+/** Options of {@link renderReportHtml}. */
+export interface RenderReportOptions {
+  /** Page title. */
+  title: string;
+  /** Short lines under the title (data set, backend, ...); escaped. */
+  subtitle: string[];
+  /** Sections in order. */
+  sections: ReportSection[];
+}
+
+/** A self-contained HTML page (inline CSS and SVG, no external resources). */
+export function renderReportHtml(options: RenderReportOptions): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(options.title)}</title>
+<style>
+body{font-family:sans-serif;margin:24px;color:#222;max-width:1200px}
+h1{font-size:20px}h2{font-size:16px;margin-top:28px;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;font-size:12px;margin:8px 0}th,td{border:1px solid #ccc;padding:3px 6px}th{background:#f4f4f4}
+td.num{text-align:right;font-variant-numeric:tabular-nums}.charts{display:flex;flex-wrap:wrap;gap:12px}
+.sub{color:#555;font-size:12px;margin:2px 0}pre{font-size:11px;background:#f8f8f8;padding:8px;overflow:auto}
+</style></head><body>
+<h1>${escapeHtml(options.title)}</h1>
+${options.subtitle.map((line) => `<p class="sub">${escapeHtml(line)}</p>`).join('\n')}
+${options.sections.map((section) => `<h2>${escapeHtml(section.title)}</h2>\n${section.html}`).join('\n')}
+</body></html>
+`;
+}

@@ -1,0 +1,370 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { formatMetricsTable, type RetrievalEvaluation } from '@mmrecall/metrics';
+import { embedUsers, writeArtifacts } from '@mmrecall/model';
+import type { TrainerConfig, TrainerModelKind } from './config';
+import { loadTrainingData, type TrainingData } from './data';
+import { evaluateModel, type ModelEvaluation, type PopularityBucket } from './evaluate';
+import { buildModelSetup } from './model-setup';
+import type { ProgressStream } from './progress';
+import {
+  barChartSvg,
+  lineChartSvg,
+  markdownTableToHtml,
+  type ReportSection,
+  renderReportHtml,
+  scatterChartSvg,
+} from './report';
+import { type EpochRecord, runTraining, type TrainRunResult } from './train';
+
+/** Display names of the five kinds, as in MODEL.md. */
+export const KIND_LABELS: Record<TrainerModelKind, string> = {
+  'id-only': 'ID-only two-tower',
+  'content-only': 'content-only two-tower',
+  multiview: 'multi-view (base)',
+  'gated-concat': 'gated concat',
+  'gated-additive': 'gated additive',
+};
+
+/** The metrics.json document of one training run. */
+export interface RunMetrics {
+  dataset: string;
+  datasetSummary: string;
+  kind: TrainerModelKind;
+  mode: string;
+  backend: string;
+  k: number;
+  /** Test-set accuracy and ecology per cutoff. */
+  test: RetrievalEvaluation;
+  /** Test queries evaluated. */
+  numQueries: number;
+  /** Test Recall@K by item popularity bucket. */
+  popularityBuckets: PopularityBucket[];
+  /** Spearman(gate, popularity) over warm items and over all items (gated kinds). */
+  gateSpearman?: { warm: number; all: number };
+  /** Mean gate value of warm and of cold items (gated kinds). */
+  gateMeans?: { warm: number; cold: number };
+  training: {
+    history: EpochRecord[];
+    bestEpoch: number;
+    stoppedEarly: boolean;
+    stepsPerEpoch: number;
+    resumedAfterEpoch?: number;
+    /** Wall time of the whole run in this process (data, training, evaluation, artifacts). */
+    seconds: number;
+    /** Training examples per second over the steps run in this process. */
+    examplesPerSecond: number;
+    /** Share of step time spent assembling batches in JS (outside trainStep). */
+    assemblyShare: number;
+  };
+}
+
+/** JSON with NaN/Infinity written as null. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
+}
+
+/** Options of {@link trainAndSave}. */
+export interface TrainAndSaveOptions {
+  /** Resolved config. */
+  config: TrainerConfig;
+  /** Pre-loaded data (compare loads once for all kinds). Default: loaded from `config.data`. */
+  data?: TrainingData;
+  /** Continue from `<output>/checkpoint.ckpt`. */
+  resume?: boolean;
+  /** Name of the active tfjs backend (recorded in the manifest and metrics). */
+  backend: string;
+  /** Log lines. */
+  log?: (line: string) => void;
+  /** Progress stream; null = none. */
+  progress?: ProgressStream | null;
+  /** Test hook, see runTraining. */
+  onEpochEnd?: (record: EpochRecord) => void | Promise<void>;
+}
+
+/** What {@link trainAndSave} returns. */
+export interface TrainAndSaveResult {
+  /** The metrics written to metrics.json. */
+  metrics: RunMetrics;
+  /** The artifacts folder (`<output>/artifacts`). */
+  artifactsDir: string;
+  /** report.html inside the artifacts folder. */
+  reportPath: string;
+  /** Test evaluation with item embeddings and gates. */
+  evaluation: ModelEvaluation;
+  /** The training result. */
+  training: TrainRunResult;
+}
+
+function mean(values: number[]): number {
+  return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
+}
+
+/** Atomic text write (tmp + rename). */
+export async function writeFileAtomic(path: string, content: string): Promise<void> {
+  const temporary = `${path}.tmp-${process.pid}`;
+  await writeFile(temporary, content);
+  await rename(temporary, path);
+}
+
+/**
+ * The whole `train` command after the backend is chosen: load data, build the model, train with
+ * checkpoints, evaluate on the test split, and write the artifacts folder with metrics.json and
+ * report.html (`<output>/artifacts`; the checkpoint stays at `<output>/checkpoint.ckpt`).
+ */
+export async function trainAndSave(options: TrainAndSaveOptions): Promise<TrainAndSaveResult> {
+  const { config } = options;
+  const log = options.log ?? (() => {});
+  const started = performance.now();
+  const data = options.data ?? (await loadTrainingData({ data: config.data }));
+  log(`[mmrecall] data ${data.summary}`);
+  const setup = buildModelSetup({ config, data });
+  try {
+    await mkdir(config.output, { recursive: true });
+    const training = await runTraining({
+      config,
+      data,
+      setup,
+      log,
+      ...(options.resume ? { resume: true } : {}),
+      ...(options.progress !== undefined ? { progress: options.progress } : {}),
+      ...(options.onEpochEnd ? { onEpochEnd: options.onEpochEnd } : {}),
+    });
+    const evaluation = await evaluateModel({
+      model: setup.model,
+      itemStore: setup.itemStore,
+      ...(setup.userStore ? { userStore: setup.userStore } : {}),
+      data,
+      trainPositives: setup.userPositives,
+      split: 'test',
+      k: config.eval.k,
+      cutoffs: config.eval.cutoffs,
+      maxQueries: config.eval.maxQueries,
+      seed: config.train.seed,
+    });
+    const { timing } = training;
+    const metrics: RunMetrics = {
+      dataset: data.name,
+      datasetSummary: data.summary,
+      kind: config.model.kind,
+      mode: config.model.mode,
+      backend: options.backend,
+      k: config.eval.k,
+      test: evaluation.metrics,
+      numQueries: evaluation.numQueries,
+      popularityBuckets: evaluation.popularityBuckets,
+      training: {
+        history: training.history,
+        bestEpoch: training.bestEpoch,
+        stoppedEarly: training.stoppedEarly,
+        stepsPerEpoch: training.stepsPerEpoch,
+        ...(training.resumedAfterEpoch === undefined
+          ? {}
+          : { resumedAfterEpoch: training.resumedAfterEpoch }),
+        seconds: 0,
+        examplesPerSecond:
+          timing.stepMs > 0 ? timing.examples / ((timing.stepMs + timing.assemblyMs) / 1000) : Number.NaN,
+        assemblyShare:
+          timing.stepMs > 0 ? timing.assemblyMs / (timing.stepMs + timing.assemblyMs) : Number.NaN,
+      },
+    };
+    if (evaluation.gates && evaluation.gateSpearman) {
+      metrics.gateSpearman = evaluation.gateSpearman;
+      const warmGates: number[] = [];
+      const coldGates: number[] = [];
+      for (const [i, g] of evaluation.gates.entries()) (setup.warm[i] === 1 ? warmGates : coldGates).push(g);
+      metrics.gateMeans = { warm: mean(warmGates), cold: mean(coldGates) };
+    }
+    const userEmbeddings =
+      config.model.mode === 'u2i' && setup.userStore
+        ? await embedUsers({ model: setup.model, store: setup.userStore })
+        : undefined;
+    metrics.training.seconds = (performance.now() - started) / 1000;
+    const report = renderRunReport({ config, data, metrics, evaluation, warm: setup.warm });
+    const artifactsDir = join(config.output, 'artifacts');
+    const tags = data.dataset.content.tags?.vocabulary.ids;
+    const profile = data.dataset.userFeatures?.vocabulary.ids;
+    await writeArtifacts({
+      dir: artifactsDir,
+      model: setup.model,
+      idMaps: {
+        users: [...data.dataset.users.ids],
+        items: [...data.dataset.items.ids],
+        ...(tags && setup.modelConfig.content.tags ? { tags: [...tags] } : {}),
+        ...(profile && setup.modelConfig.user.profile ? { profile: [...profile] } : {}),
+      },
+      itemEmbeddings: evaluation.itemEmbeddings,
+      ...(userEmbeddings ? { userEmbeddings } : {}),
+      itemMeta: {
+        warm: setup.warm,
+        ...(evaluation.gates ? { gate: evaluation.gates } : {}),
+        exposures: data.statistics.exposures,
+        clicks: data.statistics.clicks,
+      },
+      ...(setup.clusterTree ? { clusterTree: setup.clusterTree.toJSON() } : {}),
+      extraFiles: {
+        'metrics.json': toJson(metrics),
+        'report.html': report,
+        'training-config.json': toJson(config),
+      },
+      info: { backend: options.backend, dataset: data.name, trainer: '@mmrecall/trainer' },
+    });
+    return { metrics, artifactsDir, reportPath: join(artifactsDir, 'report.html'), evaluation, training };
+  } finally {
+    setup.model.dispose();
+  }
+}
+
+/** One row of a comparison: a label and its metrics. */
+export interface ComparisonRow {
+  name: string;
+  metrics: RunMetrics;
+}
+
+/** Markdown table of several runs at cutoff K (accuracy all/warm/cold + ecology). */
+export function comparisonMarkdown(options: { rows: ComparisonRow[]; k: number }): string {
+  return formatMetricsTable({
+    rows: options.rows.map((row) => ({ name: row.name, metrics: row.metrics.test })),
+    k: options.k,
+  });
+}
+
+function lossSection(rows: ComparisonRow[], k: number): ReportSection {
+  const loss = lineChartSvg({
+    title: 'Training loss per epoch',
+    xLabel: 'epoch',
+    yLabel: 'mean loss',
+    series: rows.map((row) => ({
+      name: row.name,
+      points: row.metrics.training.history.map((h) => ({ x: h.epoch, y: h.loss })),
+    })),
+  });
+  const recall = lineChartSvg({
+    title: `Validation Recall@${k} per epoch`,
+    xLabel: 'epoch',
+    yLabel: `Recall@${k}`,
+    series: rows.map((row) => ({
+      name: row.name,
+      points: row.metrics.training.history.map((h) => ({ x: h.epoch, y: h.validRecall })),
+    })),
+  });
+  return { title: 'Training curves', html: `<div class="charts">${loss}${recall}</div>` };
+}
+
+function bucketSection(rows: ComparisonRow[], k: number): ReportSection {
+  const labels = rows[0]?.metrics.popularityBuckets.map((b) => b.label) ?? [];
+  const chart = barChartSvg({
+    title: `Test Recall@${k} by item popularity (training clicks)`,
+    xLabel: 'training clicks of the held-out item',
+    yLabel: `Recall@${k}`,
+    categories: labels,
+    series: rows.map((row) => ({
+      name: row.name,
+      values: labels.map(
+        (label) => row.metrics.popularityBuckets.find((b) => b.label === label)?.recall ?? Number.NaN,
+      ),
+    })),
+  });
+  const counts = rows[0]?.metrics.popularityBuckets.map((b) => `${b.label}: ${b.heldOut}`).join(', ') ?? '';
+  return {
+    title: 'Recall by popularity bucket',
+    html: `${chart}<p class="sub">held-out pairs per bucket: ${counts}</p>`,
+  };
+}
+
+/** Gate value vs popularity scatter (warm and cold items). */
+export function gateSection(options: {
+  gates: Float32Array;
+  popularity: Float32Array;
+  warm: Uint8Array;
+  spearman?: { warm: number; all: number };
+  name: string;
+}): ReportSection {
+  const warmPoints: { x: number; y: number }[] = [];
+  const coldPoints: { x: number; y: number }[] = [];
+  for (const [i, g] of options.gates.entries()) {
+    (options.warm[i] === 1 ? warmPoints : coldPoints).push({ x: options.popularity[i] as number, y: g });
+  }
+  const chart = scatterChartSvg({
+    title: `${options.name}: gate g (content share) vs item popularity`,
+    xLabel: 'training clicks (log scale)',
+    yLabel: 'gate g',
+    logX: true,
+    series: [
+      { name: 'warm items', points: warmPoints },
+      { name: 'cold items', points: coldPoints },
+    ],
+  });
+  const s = options.spearman;
+  const note = s
+    ? `<p class="sub">Spearman(g, popularity): warm items ${s.warm.toFixed(3)}, all items ${s.all.toFixed(3)}</p>`
+    : '';
+  return { title: `Gate vs popularity (${options.name})`, html: chart + note };
+}
+
+function renderRunReport(options: {
+  config: TrainerConfig;
+  data: TrainingData;
+  metrics: RunMetrics;
+  evaluation: ModelEvaluation;
+  warm: Uint8Array;
+}): string {
+  const { config, data, metrics, evaluation } = options;
+  const rows = [{ name: KIND_LABELS[config.model.kind], metrics }];
+  const sections: ReportSection[] = [
+    {
+      title: `Test metrics at K = ${config.eval.k}`,
+      html: markdownTableToHtml(comparisonMarkdown({ rows, k: config.eval.k })),
+    },
+    lossSection(rows, config.eval.k),
+    bucketSection(rows, config.eval.k),
+  ];
+  if (evaluation.gates) {
+    sections.push(
+      gateSection({
+        gates: evaluation.gates,
+        popularity: data.popularity,
+        warm: options.warm,
+        name: KIND_LABELS[config.model.kind],
+        ...(metrics.gateSpearman ? { spearman: metrics.gateSpearman } : {}),
+      }),
+    );
+  }
+  sections.push({ title: 'Configuration', html: `<pre>${toJson(config).replaceAll('<', '&lt;')}</pre>` });
+  return renderReportHtml({
+    title: `mmrecall-train: ${KIND_LABELS[config.model.kind]} on ${data.name}`,
+    subtitle: [
+      data.summary,
+      `backend ${metrics.backend}, best epoch ${metrics.training.bestEpoch}, ${metrics.training.seconds.toFixed(1)} s`,
+    ],
+    sections,
+  });
+}
+
+/** Report of a comparison: table, curves, buckets, gate plots. */
+export function renderComparisonReport(options: {
+  title: string;
+  subtitle: string[];
+  rows: ComparisonRow[];
+  k: number;
+  gates: {
+    name: string;
+    gates: Float32Array;
+    popularity: Float32Array;
+    warm: Uint8Array;
+    spearman?: { warm: number; all: number };
+  }[];
+  extraTables?: ReportSection[];
+}): string {
+  const sections: ReportSection[] = [
+    {
+      title: `Comparison at K = ${options.k} (test split)`,
+      html: markdownTableToHtml(comparisonMarkdown({ rows: options.rows, k: options.k })),
+    },
+    ...(options.extraTables ?? []),
+    lossSection(options.rows, options.k),
+    bucketSection(options.rows, options.k),
+    ...options.gates.map((g) => gateSection(g)),
+  ];
+  return renderReportHtml({ title: options.title, subtitle: options.subtitle, sections });
+}

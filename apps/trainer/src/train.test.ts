@@ -1,0 +1,255 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readArtifacts } from '@mmrecall/model';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type PartialTrainerConfig, resolveTrainerConfig, type TrainerConfig } from './config';
+import { loadTrainingData, type TrainingData } from './data';
+import { evaluateModel } from './evaluate';
+import { buildModelSetup } from './model-setup';
+import { trainAndSave } from './run';
+import { type EpochRecord, runTraining } from './train';
+
+let data: TrainingData;
+beforeAll(async () => {
+  data = await loadTrainingData({ data: { source: 'synthetic', preset: 'tiny', seed: 42 } });
+});
+
+async function tinyConfig(overrides: PartialTrainerConfig = {}): Promise<TrainerConfig> {
+  const output = await mkdtemp(join(tmpdir(), 'mmrecall-train-'));
+  return resolveTrainerConfig({
+    overrides: {
+      ...overrides,
+      data: { preset: 'tiny', ...overrides.data },
+      model: { dim: 8, ...overrides.model },
+      train: { epochs: 3, batchSize: 64, maxStepsPerEpoch: 8, earlyStoppingPatience: 0, ...overrides.train },
+      output,
+    },
+  });
+}
+
+/** Trains with a fresh model (optionally resuming / killing after an epoch) and evaluates on test. */
+async function trainAndTest(
+  config: TrainerConfig,
+  options: { resume?: boolean; killAfterEpoch?: number } = {},
+) {
+  const setup = buildModelSetup({ config, data });
+  try {
+    const training = await runTraining({
+      config,
+      data,
+      setup,
+      progress: null,
+      ...(options.resume ? { resume: true } : {}),
+      onEpochEnd: (record: EpochRecord) => {
+        if (record.epoch === options.killAfterEpoch) throw new Error('simulated kill');
+      },
+    });
+    const test = await evaluateModel({
+      model: setup.model,
+      itemStore: setup.itemStore,
+      ...(setup.userStore ? { userStore: setup.userStore } : {}),
+      data,
+      trainPositives: setup.userPositives,
+      split: 'test',
+      k: 20,
+      cutoffs: [10, 20],
+      maxQueries: 0,
+      seed: 1,
+    });
+    return { training, test };
+  } finally {
+    setup.model.dispose();
+  }
+}
+
+const stable = (history: EpochRecord[]) =>
+  history.map(({ epoch, steps, loss, lossParts, validRecall, validNdcg }) => ({
+    epoch,
+    steps,
+    loss,
+    lossParts,
+    validRecall,
+    validNdcg,
+  }));
+
+describe('runTraining', () => {
+  it('gives identical losses and metrics twice with the same seed, and different ones with another seed', async () => {
+    const config = await tinyConfig({ model: { kind: 'multiview' }, train: { epochs: 2 } });
+    const first = await trainAndTest(config);
+    const second = await trainAndTest({ ...config, output: `${config.output}-again` });
+    expect(stable(second.training.history)).toEqual(stable(first.training.history));
+    expect(second.test.metrics).toEqual(first.test.metrics);
+    expect(first.training.history[0]!.lossParts).toHaveProperty('triplet');
+    const other = await trainAndTest({
+      ...config,
+      train: { ...config.train, seed: 99 },
+      output: `${config.output}-other`,
+    });
+    expect(other.training.history[0]!.loss).not.toBe(first.training.history[0]!.loss);
+  });
+
+  it('resumes after a kill from the last checkpoint with the same final metrics as an uninterrupted run', async () => {
+    const config = await tinyConfig({
+      model: { kind: 'gated-additive' },
+      train: { epochs: 3, extraNegatives: 16 },
+    });
+    const uninterrupted = await trainAndTest({ ...config, output: `${config.output}-full` });
+    await expect(trainAndTest(config, { killAfterEpoch: 1 })).rejects.toThrow('simulated kill');
+    expect(existsSync(join(config.output, 'checkpoint.ckpt'))).toBe(true);
+    const resumed = await trainAndTest(config, { resume: true });
+    expect(resumed.training.resumedAfterEpoch).toBe(1);
+    expect(stable(resumed.training.history)).toEqual(stable(uninterrupted.training.history));
+    expect(resumed.test.metrics).toEqual(uninterrupted.test.metrics);
+    expect(resumed.test.gates).toEqual(uninterrupted.test.gates);
+  });
+
+  it('refuses to resume without a checkpoint or with a different config', async () => {
+    const config = await tinyConfig({ model: { kind: 'id-only' }, train: { epochs: 1 } });
+    await expect(trainAndTest(config, { resume: true })).rejects.toThrow(
+      /--resume: no checkpoint at .*checkpoint\.ckpt/,
+    );
+    await trainAndTest(config);
+    await expect(
+      trainAndTest({ ...config, train: { ...config.train, batchSize: 32 } }, { resume: true }),
+    ).rejects.toThrow(/different data\/model\/train\/eval config/);
+  });
+
+  it('leaves the number of live tensors unchanged across epochs and frees everything at the end', async () => {
+    const before = tf.memory().numTensors;
+    const config = await tinyConfig({
+      model: { kind: 'gated-concat' },
+      train: { epochs: 3, extraNegatives: 8 },
+    });
+    const { training } = await trainAndTest(config);
+    const live = training.history.map((record) => record.liveTensors);
+    // Epoch 1 creates the Adam moments; after that an epoch (steps + validation) must not add tensors.
+    expect(live[1]).toBe(live[0]);
+    expect(live[2]).toBe(live[1]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('trainAndSave', () => {
+  it('writes a loadable artifacts folder with metrics, report and per-item gates', async () => {
+    const config = await tinyConfig({ model: { kind: 'gated-additive' }, train: { epochs: 2 } });
+    const result = await trainAndSave({ config, backend: tf.getBackend(), progress: null });
+    expect(result.artifactsDir).toBe(join(config.output, 'artifacts'));
+    const artifacts = await readArtifacts({ dir: result.artifactsDir });
+    try {
+      expect(artifacts.manifest.kind).toBe('gated-additive');
+      for (const file of [
+        'model.json',
+        'weights.bin',
+        'id-maps.json',
+        'items.f32',
+        'item-meta.json',
+        'config.json',
+        'metrics.json',
+        'report.html',
+        'training-config.json',
+        'users.f32',
+      ]) {
+        expect(Object.values(artifacts.manifest.files), file).toContain(file);
+      }
+      expect(artifacts.itemEmbeddings).toHaveLength(data.numItems * artifacts.model.itemDim);
+      expect(artifacts.itemEmbeddings).toEqual(result.evaluation.itemEmbeddings);
+      expect(artifacts.itemMeta.gate).toHaveLength(data.numItems);
+      expect(Array.from(artifacts.itemMeta.warm).filter((w) => w === 0)).toHaveLength(
+        Array.from(data.split.coldItems).filter((c) => c === 1).length,
+      );
+      const metrics = JSON.parse(await readFile(join(result.artifactsDir, 'metrics.json'), 'utf8'));
+      expect(metrics.test.cutoffs['20'].all.recall).toBeCloseTo(
+        result.metrics.test.cutoffs[20]!.all.recall,
+        12,
+      );
+      expect(metrics.training.history).toHaveLength(2);
+      const report = await readFile(result.reportPath, 'utf8');
+      expect(report).toMatch(/^<!doctype html>/);
+      expect(report.match(/<svg /g)?.length).toBeGreaterThanOrEqual(4); // loss, valid recall, buckets, gate scatter
+      expect(report).not.toMatch(/<script|<link|src="http/);
+      expect(existsSync(join(config.output, 'checkpoint.ckpt'))).toBe(true);
+    } finally {
+      artifacts.dispose();
+    }
+  });
+});
+
+describe('cluster node ids', () => {
+  it('saves the cluster tree with the artifacts when node ids replace the raw vectors', async () => {
+    const config = await tinyConfig({
+      model: { kind: 'content-only', useRawVectors: false, useTags: false, clusterBranching: [3, 3] },
+      train: { epochs: 1 },
+    });
+    const result = await trainAndSave({ config, backend: tf.getBackend(), progress: null });
+    const artifacts = await readArtifacts({ dir: result.artifactsDir });
+    try {
+      expect(artifacts.config.content.useRawVectors).toBe(false);
+      expect(artifacts.config.content.tags).toBeUndefined();
+      expect(artifacts.config.content.nodeIds?.nodesPerLevel).toEqual([3, 9]);
+      expect(artifacts.clusterTree?.nodesPerLevel).toEqual([3, 9]);
+      // cold items get content embeddings from their node ids alone: they differ between clusters
+      const dim = artifacts.model.itemDim;
+      const distinct = new Set<string>();
+      for (let i = 0; i < data.numItems; i++)
+        distinct.add(
+          Array.from(artifacts.itemEmbeddings.subarray(i * dim, i * dim + 2), (v) => v.toFixed(5)).join(','),
+        );
+      expect(distinct.size).toBeGreaterThan(3);
+      expect(distinct.size).toBeLessThanOrEqual(9);
+    } finally {
+      artifacts.dispose();
+    }
+  });
+});
+
+describe('CLI train + eval', () => {
+  it('trains from flags, writes artifacts, and eval reproduces the test metrics from the artifacts', async () => {
+    const { runCli } = await import('./cli-app');
+    const output = await mkdtemp(join(tmpdir(), 'mmrecall-cli-'));
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = {
+      stdout: { write: (text: string) => out.push(text) },
+      stderr: { write: (text: string) => err.push(text) },
+    };
+    const backend = tf.getBackend();
+    const trainArgs = [
+      'train',
+      '--preset',
+      'tiny',
+      '--kind',
+      'multiview',
+      '--dim',
+      '8',
+      '--epochs',
+      '2',
+      '--batch-size',
+      '64',
+      '--max-steps-per-epoch',
+      '6',
+      '--backend',
+      backend,
+      '-o',
+      output,
+    ];
+    expect(await runCli({ argv: trainArgs, io })).toBe(0);
+    expect(out.join('')).toMatch(/\| multi-view \(base\) \| 0\.\d{4} \|/);
+    // non-TTY progress: plain lines, no carriage returns
+    expect(err.join('')).toMatch(/epoch 2\/2 done 6\/6 steps loss \d+\.\d{4}/);
+    expect(err.join('')).not.toContain('\r');
+    const metrics = JSON.parse(await readFile(join(output, 'artifacts', 'metrics.json'), 'utf8'));
+    out.length = 0;
+    expect(
+      await runCli({
+        argv: ['eval', '--artifacts', join(output, 'artifacts'), '--backend', backend, '--json'],
+        io,
+      }),
+    ).toBe(0);
+    const evaluated = JSON.parse(out.join(''));
+    expect(evaluated.metrics.cutoffs['20']).toEqual(metrics.test.cutoffs['20']);
+    expect(evaluated.numQueries).toBe(metrics.numQueries);
+  });
+});
