@@ -32,8 +32,6 @@ export interface TripletLossOptions {
   reduction?: LossReduction;
 }
 
-const FAR = 1e9;
-
 /**
  * Triplet loss `max(0, d(a, p) - d(a, n) + margin)`, averaged over anchors unless `reduction: 'none'`.
  * Mining picks the negative from the distances without a separate gradient path: the gradient flows
@@ -93,29 +91,50 @@ export function tripletLoss(options: TripletLossOptions): tf.Scalar | tf.Tensor1
       negativeDistance = rowDistance(anchors, chosen, distance);
     } else {
       const pairwise = pairwiseDistance(anchors, positives, distance);
-      const offDiagonal = tf.logicalNot(tf.cast(tf.eye(batch), 'bool'));
-      const hardest = tf.min(tf.where(offDiagonal, pairwise, tf.fill([batch, batch], FAR)), 1) as tf.Tensor1D;
-      if (mining === 'hardest') {
-        negativeDistance = hardest;
-      } else {
-        // Masks come from ops that have (zero) gradients (step, cast, max): tfjs's tape has none for
-        // greater / logicalAnd / any, and the masks feed `where` conditions on the gradient path.
-        const farther = tf.mul(
-          tf.step(tf.sub(pairwise, tf.reshape(positiveDistance, [batch, 1]))),
-          tf.sub(1, tf.eye(batch)),
-        );
-        const semiHard = tf.min(
-          tf.where(tf.cast(farther, 'bool'), pairwise, tf.fill([batch, batch], FAR)),
-          1,
-        );
-        const farthest = tf.max(tf.where(offDiagonal, pairwise, tf.fill([batch, batch], -FAR)), 1);
-        const hasFarther = tf.cast(tf.max(farther, 1), 'bool');
-        negativeDistance = tf.where(hasFarther, semiHard, farthest) as tf.Tensor1D;
-      }
+      // Each anchor's negative is chosen in JS on a copy of the distances: the choice needs no
+      // gradient, and min/max over masked distances would back-propagate through a broadcast
+      // `equal` that the wasm backend runs very slowly. The chosen distances keep their gradient.
+      const choice = chooseNegatives(
+        pairwise.dataSync() as Float32Array,
+        positiveDistance.dataSync() as Float32Array,
+        batch,
+        mining,
+      );
+      const selector = new Float32Array(batch * batch);
+      for (let i = 0; i < batch; i++) selector[i * batch + choice[i]!] = 1;
+      negativeDistance = tf.sum(tf.mul(pairwise, tf.tensor2d(selector, [batch, batch])), 1) as tf.Tensor1D;
     }
     const perAnchor = tf.relu(tf.add(tf.sub(positiveDistance, negativeDistance), margin)) as tf.Tensor1D;
     return reduction === 'none' ? perAnchor : tf.mean(perAnchor);
   });
+}
+
+/**
+ * Column of each anchor's in-batch negative (never the diagonal). `hardest`: the closest other
+ * positive; `semi-hard`: the closest one farther than the anchor's own positive, else the farthest.
+ */
+function chooseNegatives(
+  pairwise: Float32Array,
+  positive: Float32Array,
+  batch: number,
+  mining: TripletMining,
+): Int32Array {
+  const choice = new Int32Array(batch);
+  for (let i = 0; i < batch; i++) {
+    let closest = -1;
+    let farthest = -1;
+    let closestFarther = -1;
+    for (let j = 0; j < batch; j++) {
+      if (j === i) continue;
+      const d = pairwise[i * batch + j]!;
+      if (closest < 0 || d < pairwise[i * batch + closest]!) closest = j;
+      if (farthest < 0 || d > pairwise[i * batch + farthest]!) farthest = j;
+      if (d > positive[i]! && (closestFarther < 0 || d < pairwise[i * batch + closestFarther]!))
+        closestFarther = j;
+    }
+    choice[i] = mining === 'hardest' ? closest : closestFarther >= 0 ? closestFarther : farthest;
+  }
+  return choice;
 }
 
 /** Offsets in [1, B - 1]: the random negative of anchor i is (i + offset) % B, never i itself. */
