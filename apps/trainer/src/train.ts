@@ -222,11 +222,7 @@ async function collectState(options: {
   return { arrays, denseNames };
 }
 
-/**
- * Restores a table's lazy-Adam state. `EmbeddingTable` has no setter for its optimizer state, and
- * allocates it on the first update; a zero-gradient update allocates it (Adam's step with g = 0 and
- * zero moments moves no weight), then the live buffers are overwritten with the saved values.
- */
+/** Restores a table's sparse optimizer state (lazy Adam step counts and moments, or Adagrad accumulators). */
 function restoreTableState(
   table: EmbeddingTable,
   arrays: Record<string, CheckpointArray>,
@@ -236,23 +232,16 @@ function restoreTableState(
   const m = arrays[`table/${index}/m`];
   const v = arrays[`table/${index}/v`];
   const acc = arrays[`table/${index}/acc`];
-  if (!steps && !acc) return;
-  let state = table.optimizerState();
-  if (!state.firstMoment && !state.accumulator) {
-    const saved = table.getRow(0);
-    const { value, grads } = tf.variableGrads(
-      () => tf.sum(tf.mul(table.lookup(Int32Array.of(0)), 0)) as tf.Scalar,
-      [table.anchor],
-    );
-    tf.dispose([value, ...Object.values(grads)]);
-    table.applySparseGradients();
-    table.setRows({ indices: Int32Array.of(0), values: saved });
-    state = table.optimizerState();
+  if (steps && m && v) {
+    table.loadOptimizerState({
+      kind: 'adam',
+      stepCounts: steps.data as Int32Array,
+      firstMoment: m.data as Float32Array,
+      secondMoment: v.data as Float32Array,
+    });
+  } else if (acc) {
+    table.loadOptimizerState({ kind: 'adagrad', accumulator: acc.data as Float32Array });
   }
-  if (steps && state.stepCounts) state.stepCounts.set(steps.data as Int32Array);
-  if (m && state.firstMoment) state.firstMoment.set(m.data as Float32Array);
-  if (v && state.secondMoment) state.secondMoment.set(v.data as Float32Array);
-  if (acc && state.accumulator) state.accumulator.set(acc.data as Float32Array);
 }
 
 function namedWeightsFrom(

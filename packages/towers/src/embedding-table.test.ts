@@ -471,3 +471,47 @@ describe('weights access', () => {
     expect(() => t.lookup(Int32Array.from([0]))).toThrow(InvalidArgumentError);
   });
 });
+
+describe('loadOptimizerState', () => {
+  const step = (table: ReturnType<typeof createEmbeddingTable>, indices: number[], target: number) => {
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(tf.square(tf.sub(table.lookup(Int32Array.from(indices)), target))) as tf.Scalar,
+      [table.anchor],
+    );
+    tf.dispose([value, ...Object.values(grads)]);
+    table.applySparseGradients();
+  };
+
+  it('a table restored from weights + optimizer state continues exactly like the original', () => {
+    const optimizer = { kind: 'adam' as const, learningRate: 0.05 };
+    const original = createEmbeddingTable({ name: 'orig', rows: 6, dim: 3, seed: 4, optimizer });
+    step(original, [0, 1, 1], 0.5);
+    step(original, [2, 1], -0.3);
+    const restored = createEmbeddingTable({ name: 'copy', rows: 6, dim: 3, seed: 99, optimizer });
+    restored.loadNamedWeights({ 'copy/embeddings': original.toNamedWeights()['orig/embeddings']! });
+    restored.loadOptimizerState(original.optimizerState());
+    step(original, [1, 3], 0.2);
+    step(restored, [1, 3], 0.2);
+    expect(Array.from(restored.weights)).toEqual(Array.from(original.weights));
+    expect(Array.from(restored.optimizerState().stepCounts!)).toEqual([1, 3, 1, 1, 0, 0]);
+    original.dispose();
+    restored.dispose();
+  });
+
+  it('rejects another optimizer kind, missing fields and wrong lengths', () => {
+    const table = createEmbeddingTable({ name: 't', rows: 4, dim: 2, seed: 1, optimizer: { kind: 'adam', learningRate: 0.1 } });
+    expect(() => table.loadOptimizerState({ kind: 'adagrad', accumulator: new Float32Array(8) })).toThrow(
+      /uses adam, the state is for adagrad/,
+    );
+    expect(() => table.loadOptimizerState({ kind: 'adam', stepCounts: new Int32Array(4) })).toThrow(/firstMoment: is required/);
+    expect(() =>
+      table.loadOptimizerState({
+        kind: 'adam',
+        stepCounts: new Int32Array(4),
+        firstMoment: new Float32Array(8),
+        secondMoment: new Float32Array(7),
+      }),
+    ).toThrow(/secondMoment has the wrong length/);
+    table.dispose();
+  });
+});

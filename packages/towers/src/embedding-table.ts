@@ -124,6 +124,12 @@ export interface EmbeddingTable {
   setRows(options: SetRowsOptions): void;
   /** The optimizer state (empty until the first update allocates it). */
   optimizerState(): SparseOptimizerState;
+  /**
+   * Restores optimizer state saved from `optimizerState()` (copied), e.g. when resuming from a
+   * checkpoint. Throws InvalidArgumentError for another optimizer kind or a missing field,
+   * ShapeMismatchError for wrong lengths.
+   */
+  loadOptimizerState(state: SparseOptimizerState): void;
   /** `{ [`${name}/embeddings`]: { shape: [rows, dim], data: copy } }`. */
   toNamedWeights(): NamedWeights;
   /** Restores `${name}/embeddings`; throws MissingArtifactError / ShapeMismatchError. */
@@ -413,6 +419,40 @@ export function createEmbeddingTable(options: EmbeddingTableOptions): EmbeddingT
       ...(secondMoment === undefined ? {} : { secondMoment }),
       ...(accumulator === undefined ? {} : { accumulator }),
     }),
+    loadOptimizerState: (state) => {
+      if (state.kind !== optimizer.kind) {
+        throw new InvalidArgumentError({
+          argument: `${name}.loadOptimizerState.kind`,
+          message: `the table uses ${optimizer.kind}, the state is for ${state.kind}`,
+        });
+      }
+      const check = (field: string, array: ArrayLike<number> | undefined, length: number) => {
+        if (array === undefined) {
+          throw new InvalidArgumentError({
+            argument: `${name}.loadOptimizerState.${field}`,
+            message: `is required for ${optimizer.kind}`,
+          });
+        }
+        if (array.length !== length) {
+          throw new ShapeMismatchError({
+            message: `${name}.loadOptimizerState.${field} has the wrong length`,
+            expected: [length],
+            actual: [array.length],
+          });
+        }
+      };
+      if (optimizer.kind === 'adam') {
+        check('stepCounts', state.stepCounts, rows);
+        check('firstMoment', state.firstMoment, rows * dim);
+        check('secondMoment', state.secondMoment, rows * dim);
+        stepCounts = Int32Array.from(state.stepCounts!);
+        firstMoment = Float32Array.from(state.firstMoment!);
+        secondMoment = Float32Array.from(state.secondMoment!);
+      } else if (optimizer.kind === 'adagrad') {
+        check('accumulator', state.accumulator, rows * dim);
+        accumulator = Float32Array.from(state.accumulator!);
+      }
+    },
     toNamedWeights: () => readSlots([slot]),
     loadNamedWeights: (named) => writeSlots([slot], named),
     dispose: () => {
