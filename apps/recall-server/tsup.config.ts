@@ -1,3 +1,7 @@
 import { createTsupConfig } from '@mmrecall/build/tsup';
 
-export default createTsupConfig({ entry: ['src/index.ts', 'src/cli.ts', 'src/load.ts'] });
+// load.ts imports dev dependencies (autocannon, @mmrecall/synthetic); keep them external like the rest.
+export default {
+  ...createTsupConfig({ entry: ['src/index.ts', 'src/cli.ts', 'src/load.ts'] }),
+  external: ['autocannon', '@mmrecall/synthetic'],
+};

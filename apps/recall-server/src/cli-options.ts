@@ -1,0 +1,126 @@
+import { parseArgs } from 'node:util';
+
+import type { HnswSettings, IndexKind } from './serving-state';
+
+/** Backends the CLI accepts (see @mmrecall/runtime selectBackend). */
+export type CliBackend = 'auto' | 'node' | 'wasm' | 'cpu';
+
+/** Parsed command line of `mmrecall-serve`. */
+export interface CliOptions {
+  artifactsDir: string;
+  port: number;
+  host: string;
+  index: IndexKind;
+  hnsw: HnswSettings;
+  backend: CliBackend;
+  bodyLimit: number;
+  logLevel: string;
+}
+
+/** Usage text of `mmrecall-serve --help`. */
+export const USAGE = `Usage: mmrecall-serve --artifacts DIR [options]
+
+Serves u2i / i2i recall over an mmrecall artifacts folder (HTTP + JSON, OpenAPI at /openapi.json, docs at /docs).
+
+Options:
+  --artifacts DIR        artifacts folder written by the trainer (required)
+  --port N               TCP port (default 8080; 0 picks a free one)
+  --host ADDR            address to bind (default 127.0.0.1; use 0.0.0.0 to listen on every interface)
+  --index exact|hnsw     recall index (default hnsw): exact scans every item, hnsw is approximate and fast
+  --hnsw-connectivity N  HNSW graph degree (default 16)
+  --hnsw-expansion-add N HNSW build candidate list (default 128; lower builds faster, e.g. 32 for 1M items)
+  --hnsw-expansion-search N
+                         HNSW search candidate list (default 64; higher = better recall, slower)
+  --backend auto|node|wasm|cpu
+                         TensorFlow.js backend for the user tower and new items (default auto)
+  --body-limit BYTES     largest request body (default 1048576)
+  --log-level LEVEL      pino level: fatal, error, warn, info, debug, trace, silent (default info)
+  -h, --help             show this text
+
+Environment:
+  MMRECALL_ADMIN_TOKEN   bearer token of the admin routes (PUT/DELETE /v1/items/:id, POST /v1/admin/reload);
+                         unset = admin routes disabled (403)
+`;
+
+/** Thrown for a bad command line; the message is meant for the user. */
+export class CliUsageError extends Error {
+  override readonly name = 'CliUsageError';
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Parses `argv` (without node and script); returns `help` when `--help` was given. */
+export function parseCliOptions(options: {
+  /** Arguments after the script name. */
+  argv: readonly string[];
+}): { help: true } | { help: false; options: CliOptions } {
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof SPEC; allowPositionals: false; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: [...options.argv], options: SPEC, allowPositionals: false, strict: true });
+  } catch (error) {
+    throw new CliUsageError(error instanceof Error ? error.message : String(error));
+  }
+  const values = parsed.values;
+  if (values.help) return { help: true };
+  if (values.artifacts === undefined || values.artifacts === '')
+    throw new CliUsageError('--artifacts DIR is required');
+  const port = integerOption(values.port ?? '8080', '--port', 0, 65_535);
+  const index = values.index ?? 'hnsw';
+  if (index !== 'exact' && index !== 'hnsw')
+    throw new CliUsageError(`--index must be exact or hnsw, got "${index}"`);
+  const hnsw: HnswSettings = {};
+  if (values['hnsw-connectivity'] !== undefined)
+    hnsw.connectivity = integerOption(values['hnsw-connectivity'], '--hnsw-connectivity', 2, 256);
+  if (values['hnsw-expansion-add'] !== undefined)
+    hnsw.expansionAdd = integerOption(values['hnsw-expansion-add'], '--hnsw-expansion-add', 1, 4096);
+  if (values['hnsw-expansion-search'] !== undefined) {
+    hnsw.expansionSearch = integerOption(values['hnsw-expansion-search'], '--hnsw-expansion-search', 1, 4096);
+  }
+  const backend = values.backend ?? 'auto';
+  if (!['auto', 'node', 'wasm', 'cpu'].includes(backend)) {
+    throw new CliUsageError(`--backend must be auto, node, wasm or cpu, got "${backend}"`);
+  }
+  const bodyLimit = integerOption(
+    values['body-limit'] ?? String(1024 * 1024),
+    '--body-limit',
+    1,
+    1024 * 1024 * 1024,
+  );
+  const logLevel = values['log-level'] ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new CliUsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  return {
+    help: false,
+    options: {
+      artifactsDir: values.artifacts,
+      port,
+      host: values.host ?? '127.0.0.1',
+      index,
+      hnsw,
+      backend: backend as CliBackend,
+      bodyLimit,
+      logLevel,
+    },
+  };
+}
+
+const SPEC = {
+  artifacts: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  index: { type: 'string' },
+  'hnsw-connectivity': { type: 'string' },
+  'hnsw-expansion-add': { type: 'string' },
+  'hnsw-expansion-search': { type: 'string' },
+  backend: { type: 'string' },
+  'body-limit': { type: 'string' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function integerOption(text: string, name: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text)) throw new CliUsageError(`${name} must be an integer, got "${text}"`);
+  const value = Number(text);
+  if (value < min || value > max) throw new CliUsageError(`${name} must be in ${min}..${max}, got ${value}`);
+  return value;
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+import { selectBackend } from '@mmrecall/runtime';
+
+import { CliUsageError, parseCliOptions, USAGE } from './cli-options';
+import { createRecallServer } from './recall-server';
+
+async function main(): Promise<number> {
+  let parsed: ReturnType<typeof parseCliOptions>;
+  try {
+    parsed = parseCliOptions({ argv: process.argv.slice(2) });
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      process.stderr.write(`mmrecall-serve: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (parsed.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const options = parsed.options;
+  const backendLines: string[] = [];
+  const backend = await selectBackend({ backend: options.backend, log: (line) => backendLines.push(line) });
+  const server = createRecallServer({
+    artifactsDir: options.artifactsDir,
+    index: options.index,
+    hnsw: options.hnsw,
+    adminToken: process.env.MMRECALL_ADMIN_TOKEN,
+    bodyLimit: options.bodyLimit,
+    logger: { level: options.logLevel },
+  });
+  const log = server.app.log;
+  log.info({ backend: backend.name, reason: backend.reason }, backendLines[0] ?? 'backend selected');
+  if (!process.env.MMRECALL_ADMIN_TOKEN)
+    log.warn('MMRECALL_ADMIN_TOKEN is not set: admin routes are disabled');
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing in-flight requests');
+    server.close().then(
+      () => {
+        log.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
+  // Listen first: /healthz answers and /readyz says 503 while the artifacts load.
+  await server.app.listen({ port: options.port, host: options.host });
+  try {
+    await server.ready;
+  } catch {
+    log.fatal('could not load the artifacts; exiting');
+    await server.close();
+    return 1;
+  }
+  return -1;
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      `mmrecall-serve: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,79 @@
+import { ShapeMismatchError } from '@mmrecall/errors';
+import { embedNewItems, type LoadedArtifacts, readArtifacts } from '@mmrecall/model';
+
+import type { LoadServingModel, ServingModel, VectorSpec } from './serving-model';
+
+/**
+ * Reads an artifacts folder with `@mmrecall/model` and exposes what the server needs. Only the
+ * user tower (u2i with `features`) and new-item admission (PUT) run TensorFlow.js; both read
+ * results with `await tensor.data()` and dispose every tensor they create.
+ */
+export const loadServingModel: LoadServingModel = async ({ dir }) => {
+  const artifacts = await readArtifacts({ dir });
+  try {
+    return wrapArtifacts(artifacts);
+  } catch (error) {
+    artifacts.dispose();
+    throw error;
+  }
+};
+
+function wrapArtifacts(artifacts: LoadedArtifacts): ServingModel {
+  const { config, manifest, model, idMaps } = artifacts;
+  if (manifest.itemDim !== manifest.queryDim) {
+    throw new ShapeMismatchError({
+      message: `${artifacts.dir}: item and query embeddings must have the same dimension to be served by inner product`,
+      expected: [manifest.itemDim],
+      actual: [manifest.queryDim],
+    });
+  }
+  const nodeIdVectors = new Set(config.content.nodeIds?.vectors ?? []);
+  const hasContent = config.kind !== 'id-only';
+  const vectorSpecs: Record<string, VectorSpec> = {};
+  for (const [name, spec] of Object.entries(config.content.vectors)) {
+    vectorSpecs[name] = {
+      dim: spec.dim,
+      required: hasContent && (config.content.useRawVectors || nodeIdVectors.has(name)),
+    };
+  }
+  const profileIndex = new Map<string, number>((idMaps.profile ?? []).map((value, i) => [value, i]));
+  const historyLength = config.user.history?.maxLength;
+  return {
+    dir: artifacts.dir,
+    kind: config.kind,
+    mode: config.mode,
+    dim: manifest.itemDim,
+    userIds: idMaps.users,
+    itemIds: idMaps.items,
+    itemEmbeddings: artifacts.itemEmbeddings,
+    userEmbeddings: artifacts.userEmbeddings,
+    vectorSpecs,
+    canEmbedUserFeatures: config.mode === 'u2i',
+    canEmbedNewItems: hasContent,
+    embedUserFeatures: async ({ user, profile, history }) => {
+      const single = (values: ArrayLike<number>) => ({
+        offsets: Int32Array.from([0, values.length]),
+        values: Int32Array.from(values),
+      });
+      const profileRows: number[] = [];
+      for (const value of profile) {
+        const index = profileIndex.get(value);
+        if (index !== undefined) profileRows.push(index);
+      }
+      const recent =
+        historyLength === undefined ? history : history.subarray(Math.max(0, history.length - historyLength));
+      const query = model.embedUsers({
+        users: Int32Array.of(user),
+        ...(config.user.profile ? { profile: single(profileRows) } : {}),
+        ...(config.user.history ? { history: single(recent) } : {}),
+      });
+      try {
+        return Float32Array.from(await query.data());
+      } finally {
+        query.dispose();
+      }
+    },
+    embedNewItems: ({ items }) => embedNewItems({ artifacts, items: [...items] }),
+    dispose: () => artifacts.dispose(),
+  };
+}

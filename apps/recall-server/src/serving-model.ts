@@ -1,0 +1,82 @@
+/**
+ * What the server needs from a loaded artifacts folder. `loadServingModel` (model-adapter.ts) builds
+ * it from `@mmrecall/model`'s `readArtifacts`; the HTTP layer depends on nothing else, so it stays
+ * independent of how the artifacts are stored.
+ */
+
+/** Content of an item that was not part of training, as an admin sends it. */
+export interface NewItemContent {
+  /** Content tag names (unknown tags are ignored by the content tower and reported back). */
+  tags?: string[];
+  /** Named dense vectors; names and dimensions must match `ServingModel.vectorSpecs`. */
+  vectors: Record<string, ArrayLike<number>>;
+}
+
+/** A named content vector of the model. */
+export interface VectorSpec {
+  /** Dimension. */
+  dim: number;
+  /** Whether a new item must carry it (the content tower or the cluster tree reads it). */
+  required: boolean;
+}
+
+/** Options of {@link ServingModel.embedUserFeatures}. */
+export interface EmbedUserFeaturesOptions {
+  /** Index of a known user (row of the user id table). */
+  user: number;
+  /** Profile feature names (unknown names are ignored). */
+  profile: readonly string[];
+  /**
+   * Recent items, oldest first, as item rows of the model (`itemIds.length` = the shared row of
+   * items unknown to the model, e.g. items added at run time). Only the last `maxLength` are read.
+   */
+  history: Int32Array;
+}
+
+/** Result of {@link ServingModel.embedNewItems}. */
+export interface EmbeddedNewItems {
+  /** Row-major `items x itemDim` embeddings. */
+  embeddings: Float32Array;
+  /** Gate value per item (gated kinds only). */
+  gates?: Float32Array;
+  /** Per item, the tags the model does not know (ignored). */
+  unknownTags: string[][];
+}
+
+/** A trained model with its precomputed embeddings, ready to serve. */
+export interface ServingModel {
+  /** Artifacts folder it was read from. */
+  readonly dir: string;
+  /** Model kind (`id-only`, `content-only`, `multiview`, `gated-concat`, `gated-additive`). */
+  readonly kind: string;
+  /** `u2i` or `i2i`. */
+  readonly mode: string;
+  /** Dimension of item and query embeddings (they are compared by inner product). */
+  readonly dim: number;
+  /** Training user ids; row `i` of `userEmbeddings` belongs to `userIds[i]`. */
+  readonly userIds: readonly string[];
+  /** Training item ids; row `i` of `itemEmbeddings` belongs to `itemIds[i]`. */
+  readonly itemIds: readonly string[];
+  /** Row-major `itemIds.length x dim`. */
+  readonly itemEmbeddings: Float32Array;
+  /** Row-major `userIds.length x dim`, when the artifacts carry them (u2i). */
+  readonly userEmbeddings: Float32Array | undefined;
+  /** Named vectors a new item may carry, with their dimensions; `required` ones must be present. */
+  readonly vectorSpecs: Readonly<Record<string, VectorSpec>>;
+  /** Whether the model has a user tower that can embed features at request time (u2i). */
+  readonly canEmbedUserFeatures: boolean;
+  /** Whether new items can be embedded (false for `id-only`: it has no content tower). */
+  readonly canEmbedNewItems: boolean;
+  /** Runs the user tower on one user's features; resolves to a `dim`-long query. */
+  embedUserFeatures(options: EmbedUserFeaturesOptions): Promise<Float32Array>;
+  /** Embeds items that were not part of training through the content tower (gate with zero statistics). */
+  embedNewItems(options: { items: readonly NewItemContent[] }): Promise<EmbeddedNewItems>;
+  /** Frees the model's tensors. */
+  dispose(): void;
+}
+
+/** Loads a {@link ServingModel} from an artifacts folder. */
+export type LoadServingModel = (options: {
+  /** Artifacts folder. */
+  dir: string;
+}) => Promise<ServingModel>;

@@ -1,0 +1,197 @@
+import { createExactIndex, createHnswIndex, type RecallIndex } from '@mmrecall/serving';
+
+import { createItemCatalog, type ItemCatalog } from './item-catalog';
+import { createSearchBatcher, type SearchBatcher } from './search-batcher';
+import type { NewItemContent, ServingModel } from './serving-model';
+
+/** Which index serves recall: `exact` (full scan, exact) or `hnsw` (usearch graph, approximate). */
+export type IndexKind = 'exact' | 'hnsw';
+
+/**
+ * Everything one loaded artifacts folder serves: model, index, id maps. Requests take a reference
+ * (`acquire`) and work on that state until they finish; a reload builds a new state beside it and
+ * swaps the server's single reference. The old state is disposed when its last request releases it.
+ */
+export interface ServingState {
+  readonly model: ServingModel;
+  readonly indexKind: IndexKind;
+  readonly index: RecallIndex;
+  readonly catalog: ItemCatalog;
+  /** User id -> row of the user embeddings / user id table. */
+  readonly userRows: ReadonlyMap<string, number>;
+  readonly batcher: SearchBatcher;
+  /** ISO time the state finished loading. */
+  readonly loadedAt: string;
+  /** Takes a reference; call the returned function exactly once when done. */
+  acquire(): () => void;
+  /** Marks the state replaced; it is disposed once no request holds it. */
+  retire(): void;
+}
+
+/** Build and search settings of the HNSW index (see @mmrecall/serving createHnswIndex). */
+export interface HnswSettings {
+  /** Graph degree. Default 16. */
+  connectivity?: number;
+  /** Candidate list size while inserting: higher = better graph, slower build. Default 128. */
+  expansionAdd?: number;
+  /** Candidate list size while searching: higher = better recall, slower search. Default 64. */
+  expansionSearch?: number;
+}
+
+/** Options of {@link buildServingState}. */
+export interface BuildServingStateOptions {
+  /** Loaded model and embeddings; the state owns it from now on (disposed with the state). */
+  model: ServingModel;
+  /** Index kind. */
+  index: IndexKind;
+  /** HNSW settings (index `hnsw` only). */
+  hnsw?: HnswSettings;
+  /**
+   * Target wall time of one insertion step in milliseconds; the event loop runs between steps, so a
+   * reload slows requests down but never stalls them for long. The step size adapts to it. Default 50.
+   */
+  stepMs?: number;
+  /** Called after each insertion step with the rows inserted so far and the total. */
+  onProgress?: (options: { done: number; total: number }) => void;
+}
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Builds the index over the model's item embeddings (inner product) and the id maps. */
+export async function buildServingState(options: BuildServingStateOptions): Promise<ServingState> {
+  const { model } = options;
+  const stepMs = options.stepMs ?? 50;
+  const numItems = model.itemIds.length;
+  const dim = model.dim;
+  const index =
+    options.index === 'hnsw'
+      ? createHnswIndex({ dim, metric: 'ip', ...options.hnsw })
+      : createExactIndex({ dim, metric: 'ip', capacity: numItems + 1024 });
+  try {
+    let rows = 1000;
+    for (let start = 0; start < numItems; ) {
+      const end = Math.min(numItems, start + rows);
+      const keys = new Int32Array(end - start);
+      for (let i = 0; i < keys.length; i++) keys[i] = start + i;
+      const began = performance.now();
+      index.upsert({ keys, vectors: model.itemEmbeddings.subarray(start * dim, end * dim) });
+      const elapsed = Math.max(performance.now() - began, 0.1);
+      // Aim the next step at stepMs (at most 4x growth per step, at least 100 rows).
+      rows = Math.max(100, Math.min(rows * 4, Math.round((keys.length * stepMs) / elapsed)));
+      start = end;
+      options.onProgress?.({ done: start, total: numItems });
+      if (start < numItems) await yieldToEventLoop();
+    }
+  } catch (error) {
+    index.dispose();
+    throw error;
+  }
+  const catalog = createItemCatalog({ itemIds: model.itemIds, embeddings: model.itemEmbeddings, dim });
+  const userRows = new Map<string, number>();
+  model.userIds.forEach((id, row) => {
+    userRows.set(id, row);
+  });
+  let references = 0;
+  let retired = false;
+  let disposed = false;
+  const disposeWhenIdle = (): void => {
+    if (!retired || references > 0 || disposed) return;
+    disposed = true;
+    index.dispose();
+    model.dispose();
+  };
+  return {
+    model,
+    indexKind: options.index,
+    index,
+    catalog,
+    userRows,
+    batcher: createSearchBatcher({ index }),
+    loadedAt: new Date().toISOString(),
+    acquire: () => {
+      references++;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        references--;
+        disposeWhenIdle();
+      };
+    },
+    retire: () => {
+      retired = true;
+      disposeWhenIdle();
+    },
+  };
+}
+
+/** Result of {@link putItems}. */
+export interface PutItemResult {
+  id: string;
+  key: number;
+  created: boolean;
+  /** Gate value (gated kinds), else null. */
+  gate: number | null;
+  /** Tags the model does not know (ignored). */
+  unknownTags: string[];
+}
+
+/**
+ * Embeds validated new items with the content tower and upserts them into index and catalog.
+ * Embedding happens first: if it throws, neither index nor catalog has changed.
+ */
+export async function putItems(options: {
+  /** State to change. */
+  state: ServingState;
+  /** Items with validated content. */
+  items: readonly { id: string; content: NewItemContent }[];
+}): Promise<PutItemResult[]> {
+  const { state, items } = options;
+  if (items.length === 0) return [];
+  const dim = state.model.dim;
+  const embedded = await state.model.embedNewItems({ items: items.map((item) => item.content) });
+  if (embedded.embeddings.length !== items.length * dim) {
+    throw new Error(
+      `embedNewItems returned ${embedded.embeddings.length} values for ${items.length} items of dim ${dim}`,
+    );
+  }
+  for (let i = 0; i < embedded.embeddings.length; i++) {
+    if (!Number.isFinite(embedded.embeddings[i]))
+      throw new Error('the content tower produced a non-finite embedding');
+  }
+  const vectors = items.map((_, i) => embedded.embeddings.slice(i * dim, (i + 1) * dim));
+  // Keys are assigned only now, after everything that can fail has run.
+  const results: PutItemResult[] = [];
+  const keys = new Int32Array(items.length);
+  items.forEach((item, i) => {
+    const { key, created } = state.catalog.put({ id: item.id, vector: vectors[i] as Float32Array });
+    keys[i] = key;
+    const gate = embedded.gates?.[i];
+    results.push({
+      id: item.id,
+      key,
+      created,
+      gate: gate === undefined ? null : gate,
+      unknownTags: embedded.unknownTags[i] ?? [],
+    });
+  });
+  const packed = new Float32Array(items.length * dim);
+  vectors.forEach((vector, i) => {
+    packed.set(vector, i * dim);
+  });
+  state.index.upsert({ keys, vectors: packed });
+  return results;
+}
+
+/** Removes an item from index and catalog; false when it was not live. */
+export function removeItem(options: {
+  /** State to change. */
+  state: ServingState;
+  /** Item id. */
+  id: string;
+}): boolean {
+  const key = options.state.catalog.remove({ id: options.id });
+  if (key === undefined) return false;
+  options.state.index.remove({ keys: [key] });
+  return true;
+}

@@ -1,0 +1,113 @@
+/**
+ * Test helper: writes a real artifacts folder (untrained but complete model, embeddings of every
+ * item and user) for a tiny synthetic data set, exactly as the trainer would.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { computeItemStatistics, groupByUser } from '@mmrecall/data';
+import {
+  createItemFeatureStore,
+  createRecallModel,
+  createUserFeatureStore,
+  defaultModelConfig,
+  embedItems,
+  embedUsers,
+  type ModelKind,
+  writeArtifacts,
+} from '@mmrecall/model';
+import { generateSyntheticDataset, type SyntheticDataset } from '@mmrecall/synthetic';
+
+/** What {@link writeTestArtifacts} made. */
+export interface TestArtifacts {
+  /** The artifacts folder. */
+  dir: string;
+  /** The data set behind it. */
+  data: SyntheticDataset;
+  /** Item embeddings written (numItems x dim). */
+  itemEmbeddings: Float32Array;
+  /** User embeddings written (numUsers x dim). */
+  userEmbeddings: Float32Array;
+  /** Embedding dimension. */
+  dim: number;
+  /** 1 = warm item. */
+  warm: Uint8Array;
+}
+
+/** Options of {@link writeTestArtifacts}. */
+export interface WriteTestArtifactsOptions {
+  /** Parent folder (a temp folder from {@link createTempDir}). */
+  parent: string;
+  /** Folder name under `parent`. */
+  name: string;
+  /** Model kind. Default `gated-additive`. */
+  kind?: ModelKind;
+  /** Model seed (different seeds give different embeddings). Default 1. */
+  seed?: number;
+  /** Output dimension. Default 16. */
+  dim?: number;
+}
+
+/** Writes an artifacts folder for the `tiny` synthetic preset. */
+export async function writeTestArtifacts(options: WriteTestArtifactsOptions): Promise<TestArtifacts> {
+  const data = generateSyntheticDataset({ preset: 'tiny', seed: 7 });
+  const { dataset, split } = data;
+  const numItems = dataset.items.size;
+  const numUsers = dataset.users.size;
+  const vectors: Record<string, { dim: number }> = {};
+  for (const [name, table] of Object.entries(dataset.content.vectors)) vectors[name] = { dim: table.dim };
+  const config = defaultModelConfig({
+    kind: options.kind ?? 'gated-additive',
+    numUsers,
+    numItems,
+    dim: options.dim ?? 16,
+    seed: options.seed ?? 1,
+    vectors,
+    historyLength: 10,
+    ...(dataset.content.tags ? { tags: { vocabularySize: dataset.content.tags.vocabulary.size } } : {}),
+    ...(dataset.userFeatures ? { profile: { vocabularySize: dataset.userFeatures.vocabulary.size } } : {}),
+  });
+  config.posteriorScale = { logExposures: Math.log1p(100), logClicks: Math.log1p(20), age: Math.log1p(60) };
+  const warm = Uint8Array.from(split.coldItems, (cold) => (cold === 1 ? 0 : 1));
+  const statistics = computeItemStatistics({ interactions: split.train, numItems });
+  const model = createRecallModel({ config });
+  try {
+    const itemStore = createItemFeatureStore({ config, content: dataset.content, statistics, warm });
+    const userStore = createUserFeatureStore({
+      config,
+      numUsers,
+      ...(dataset.userFeatures ? { profile: dataset.userFeatures } : {}),
+      history: groupByUser({ interactions: split.train, numUsers }),
+    });
+    const items = await embedItems({ model, store: itemStore });
+    const userEmbeddings = await embedUsers({ model, store: userStore });
+    const dir = path.join(options.parent, options.name);
+    await writeArtifacts({
+      dir,
+      model,
+      idMaps: {
+        users: [...dataset.users.ids],
+        items: [...dataset.items.ids],
+        ...(dataset.content.tags ? { tags: [...dataset.content.tags.vocabulary.ids] } : {}),
+        ...(dataset.userFeatures ? { profile: [...dataset.userFeatures.vocabulary.ids] } : {}),
+      },
+      itemEmbeddings: items.embeddings,
+      userEmbeddings,
+      itemMeta: { warm, ...(items.gates ? { gate: items.gates } : {}) },
+    });
+    return { dir, data, itemEmbeddings: items.embeddings, userEmbeddings, dim: model.itemDim, warm };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Creates a temporary folder; remove it with {@link removeTempDir}. */
+export function createTempDir(): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), 'mmrecall-server-'));
+}
+
+/** Removes a folder made by {@link createTempDir}. */
+export function removeTempDir(dir: string): Promise<void> {
+  return rm(dir, { recursive: true, force: true });
+}
