@@ -218,9 +218,24 @@ describe('recall server over HTTP (exact index)', () => {
     const empty = await call('POST', '/v1/recall/u2i', { body: { k: 5 } });
     expect(empty.status).toBe(400);
     expect(empty.body.message).toMatch(/userId, features or both/);
-    const anonymous = await call('POST', '/v1/recall/u2i', { body: { features: { history: [ids()[0]] } } });
-    expect(anonymous.status).toBe(400);
-    expect(anonymous.body.message).toMatch(/no row for unknown users/);
+  });
+
+  test('u2i embeds a brand-new user from features alone through the unknown-user row', async () => {
+    const anonymous = await call('POST', '/v1/recall/u2i', {
+      body: { features: { history: [ids()[0], ids()[1]] }, k: 5 },
+    });
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.body.items).toHaveLength(5);
+    const unknownId = await call('POST', '/v1/recall/u2i', {
+      body: { userId: 'nobody', features: { history: [ids()[0], ids()[1]] }, k: 5 },
+    });
+    expect(unknownId.status).toBe(200);
+    expect(unknownId.body.items).toEqual(anonymous.body.items);
+    // Another history, another query.
+    const other = await call('POST', '/v1/recall/u2i', { body: { features: { history: [ids()[7]] }, k: 5 } });
+    expect(other.body.items.map((item: { score: number }) => item.score)).not.toEqual(
+      anonymous.body.items.map((item: { score: number }) => item.score),
+    );
   });
 
   test.each([

@@ -435,20 +435,10 @@ export function createRecallServer(options: RecallServerOptions): RecallServer {
               `features: the ${model.kind} model (mode ${model.mode}) has no user tower; query by userId`,
             );
           }
-          // The user tower has one id row per training user and no row for unknown users.
-          if (userId === undefined) {
-            throw new HttpError(
-              400,
-              'features need a userId the artifacts know: the user tower has no row for unknown users',
-            );
-          }
-          const userRow = state.userRows.get(userId);
-          if (userRow === undefined) {
-            throw new HttpError(
-              404,
-              `unknown userId "${userId}": not in the loaded artifacts (the user tower has no row for unknown users)`,
-            );
-          }
+          // A user the artifacts do not know (or no userId at all) is embedded through the shared
+          // unknown-user row of the user tower, from the given profile and history alone.
+          const userRow =
+            (userId === undefined ? undefined : state.userRows.get(userId)) ?? model.userIds.length;
           const history: number[] = [];
           for (const itemId of features.history ?? []) {
             // Training items have their own row; items added at run time share the unknown-item row.

@@ -22,7 +22,7 @@ export interface VectorSpec {
 
 /** Options of {@link ServingModel.embedUserFeatures}. */
 export interface EmbedUserFeaturesOptions {
-  /** Index of a known user (row of the user id table). */
+  /** Index of a known user (row of the user id table), or `userIds.length`: the shared unknown-user row. */
   user: number;
   /** Profile feature names (unknown names are ignored). */
   profile: readonly string[];

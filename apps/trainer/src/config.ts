@@ -48,6 +48,11 @@ export interface TrainerConfig {
      */
     idDropout: number;
     /**
+     * Share of training examples whose user id is replaced by the shared unknown-user row, so the
+     * user tower can embed a new user from profile and history alone (u2i). Default 0.
+     */
+    userIdDropout: number;
+    /**
      * Share of training examples whose gate statistics alone are zeroed (gated kinds). Default 0: zero
      * statistics then always come with an unknown id, so the gate learns "no statistics -> content".
      */
@@ -129,6 +134,7 @@ export function defaultTrainerConfig(): TrainerConfig {
       useProfile: true,
       historyLength: 0,
       idDropout: 0.2,
+      userIdDropout: 0,
       statsDropout: 0,
     },
     train: {
@@ -187,6 +193,7 @@ const SCHEMA: Record<string, FieldSpec> = {
       useProfile: { type: 'boolean' },
       historyLength: { type: 'int', min: 0, max: 1000 },
       idDropout: { type: 'number', min: 0, max: 0.99 },
+      userIdDropout: { type: 'number', min: 0, max: 0.99 },
       statsDropout: { type: 'number', min: 0, max: 0.99 },
       clusterBranching: { type: 'int-list', min: 2, minLength: 1, optional: true },
     },

@@ -125,6 +125,7 @@ export function buildModelSetup(options: BuildModelSetupOptions): ModelSetup {
       : {}),
   });
   modelConfig.id.idDropout = m.kind === 'id-only' ? 0 : m.idDropout;
+  modelConfig.user.idDropout = m.userIdDropout;
   if (modelConfig.gate) modelConfig.gate.statsDropout = m.statsDropout;
   modelConfig.tableOptimizer = { kind: 'adam', learningRate: config.train.learningRate };
   if (modelConfig.gate) {

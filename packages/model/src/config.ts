@@ -115,6 +115,7 @@ export function validateModelConfig(config: RecallModelConfig): void {
   checkInt(config.numItems, 'numItems', 1);
   checkInt(config.seed, 'seed', 0);
   checkInt(config.user.idDim, 'user.idDim', 1);
+  if (config.user.idDropout !== undefined) checkRate(config.user.idDropout, 'user.idDropout');
   checkUnits(config.user.hiddenUnits, 'user.hiddenUnits');
   if (config.user.profile) {
     checkInt(config.user.profile.vocabularySize, 'user.profile.vocabularySize', 1);

@@ -197,3 +197,44 @@ describe('feature stores', () => {
     expect(() => store.batch(Int32Array.from([40]))).toThrow(/items\[0\]: 40 is outside/);
   });
 });
+
+describe('unknown users', () => {
+  it('embeds a new user from history alone through the shared unknown-user row', async () => {
+    const fixture = tinyFixture('gated-additive');
+    fixture.config.user.idDropout = 0.5;
+    const model = createRecallModel({ config: fixture.config });
+    const history = { offsets: Int32Array.from([0, 3, 3]), values: Int32Array.from([1, 2, 3]) };
+    const newUsers = Int32Array.from([fixture.numUsers, fixture.numUsers]);
+    const embedded = await expectNoTensorLeak(async () => {
+      const query = model.embedUsers({ users: newUsers, history });
+      const data = Array.from(await query.data());
+      query.dispose();
+      return data;
+    });
+    expect(embedded).toHaveLength(16);
+    // Same unknown row, different histories: different queries.
+    expect(embedded.slice(0, 8)).not.toEqual(embedded.slice(8));
+    expect(() =>
+      model.embedUsers({
+        users: Int32Array.from([fixture.numUsers + 1]),
+        history: { offsets: Int32Array.from([0, 0]), values: new Int32Array(0) },
+      }),
+    ).toThrow(/users\[0\]: user index 13 is outside \[0, 12\]/);
+    // Training-mode user dropout is seeded by the step.
+    const users = createUserFeatureStore({
+      config: fixture.config,
+      numUsers: fixture.numUsers,
+      history: fixture.history,
+    });
+    const batch = users.batch(Int32Array.from({ length: 12 }, (_, i) => i));
+    const run = async (step: number) => {
+      const query = model.embedUsers(batch, { training: true, step });
+      const data = Array.from(await query.data());
+      query.dispose();
+      return data;
+    };
+    expect(await run(7)).toEqual(await run(7));
+    expect(await run(7)).not.toEqual(await run(8));
+    model.dispose();
+  });
+});

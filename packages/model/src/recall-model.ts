@@ -97,7 +97,8 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
     config.mode === 'u2i'
       ? createUserTower({
           name: 'user',
-          numUsers: config.numUsers,
+          // One more row than users: the shared unknown-user row for users the model has never seen.
+          numUsers: config.numUsers + 1,
           userIdDim: config.user.idDim,
           hiddenUnits: config.user.hiddenUnits,
           outputDim: concat ? 2 * dim : dim,
@@ -236,10 +237,24 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
         message: 'an i2i model has no user tower; use embedTriggers',
       });
     }
+    const unknownUser = config.numUsers;
+    const users = Int32Array.from(batch.users);
+    const dropout = forward.training === true ? (config.user.idDropout ?? 0) : 0;
+    const userRandom = createRandom(mixSeed(seed, forward.step ?? 0, 3));
+    for (let i = 0; i < users.length; i++) {
+      const user = users[i]!;
+      if (!(user >= 0 && user <= unknownUser)) {
+        throw new InvalidArgumentError({
+          argument: `users[${i}]`,
+          message: `user index ${user} is outside [0, ${unknownUser}] (${unknownUser} = unknown user)`,
+        });
+      }
+      if (dropout > 0 && userRandom() < dropout) users[i] = unknownUser;
+    }
     return tf.tidy(() => {
       const raw = userTower.apply(
         {
-          users: batch.users,
+          users,
           ...(batch.profile ? { profile: batch.profile } : {}),
           ...(batch.history ? { history: batch.history } : {}),
         },

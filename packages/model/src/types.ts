@@ -20,7 +20,7 @@ export interface RecallModelConfig {
   mode: RecallMode;
   /** Output dimension of each view (user, behaviour, content). Concat fusion doubles the item/user dim. */
   dim: number;
-  /** Number of users (u2i). */
+  /** Number of users (u2i). The user table has one more row: the shared unknown-user row. */
   numUsers: number;
   /** Number of items known at training time. The ID table has one more row: the shared unknown-item row. */
   numItems: number;
@@ -30,6 +30,11 @@ export interface RecallModelConfig {
   user: {
     idDim: number;
     hiddenUnits: number[];
+    /**
+     * Probability of replacing a user id by the shared unknown-user row (row `numUsers`) during
+     * training, so a new user can be embedded from profile and history alone. Default 0.
+     */
+    idDropout?: number;
     profile?: { vocabularySize: number; dim: number };
     history?: { dim: number; maxLength: number };
   };
@@ -72,6 +77,7 @@ export interface RecallModelConfig {
 
 /** Query-side inputs for a batch of users (u2i). */
 export interface UserBatch {
+  /** User indices; use `numUsers` (the unknown row) for a user the model has never seen. */
   users: Int32Array;
   profile?: CsrRows;
   history?: CsrRows;
