@@ -79,6 +79,7 @@ export function buildModelSetup(options: BuildModelSetupOptions): ModelSetup {
   for (const [name, table] of Object.entries(dataset.content.vectors)) vectors[name] = { dim: table.dim };
   const vectorNames = Object.keys(vectors);
   let clusterTree: ClusterTree | undefined;
+  let nodePaths: Int32Array | undefined;
   if (m.clusterBranching) {
     if (vectorNames.length === 0) {
       throw new InvalidArgumentError({
@@ -94,13 +95,25 @@ export function buildModelSetup(options: BuildModelSetupOptions): ModelSetup {
       })),
       normalizeEach: true,
     });
+    // The tree is trained on the items seen in training only; every item, cold ones included, then
+    // gets its node ids by descending the tree, exactly as a new item does at serving time.
+    const trainingItems: number[] = [];
+    for (let i = 0; i < numItems; i++) if (split.coldItems[i] !== 1) trainingItems.push(i);
+    const trainingData = new Float32Array(trainingItems.length * combined.dim);
+    trainingItems.forEach((item, row) => {
+      trainingData.set(
+        combined.data.subarray(item * combined.dim, (item + 1) * combined.dim),
+        row * combined.dim,
+      );
+    });
     clusterTree = buildClusterTree({
-      data: combined.data,
+      data: trainingData,
       dim: combined.dim,
       branching: m.clusterBranching,
       seed: config.train.seed,
-      source: 'item vectors',
+      source: 'training item vectors',
     });
+    nodePaths = clusterTree.assignMany({ data: combined.data, source: 'item vectors' });
   }
   const tags =
     m.useTags && dataset.content.tags ? { vocabularySize: dataset.content.tags.vocabulary.size } : undefined;
@@ -141,7 +154,7 @@ export function buildModelSetup(options: BuildModelSetupOptions): ModelSetup {
       content: dataset.content,
       statistics: data.statistics,
       warm,
-      ...(clusterTree ? { nodePaths: clusterTree.paths } : {}),
+      ...(nodePaths ? { nodePaths } : {}),
     });
     const userStore =
       m.mode === 'u2i'

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readArtifacts } from '@mmrecall/model';
+import { embedNewItems, readArtifacts } from '@mmrecall/model';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type PartialTrainerConfig, resolveTrainerConfig, type TrainerConfig } from './config';
@@ -199,6 +199,29 @@ describe('cluster node ids', () => {
         );
       expect(distinct.size).toBeGreaterThan(3);
       expect(distinct.size).toBeLessThanOrEqual(9);
+      // The tree was trained on training items only; cold items descend it like a new item at
+      // serving time, so a cold item's stored embedding is what embedNewItems gives for its content.
+      const coldItems: number[] = [];
+      for (let i = 0; i < data.numItems && coldItems.length < 5; i++)
+        if (data.split.coldItems[i] === 1) coldItems.push(i);
+      expect(coldItems.length).toBeGreaterThan(0);
+      const vectors = data.dataset.content.vectors;
+      const fresh = await embedNewItems({
+        artifacts,
+        items: coldItems.map((item) => ({
+          vectors: Object.fromEntries(
+            Object.entries(vectors).map(([name, table]) => [
+              name,
+              table.data.subarray(item * table.dim, (item + 1) * table.dim),
+            ]),
+          ),
+        })),
+      });
+      coldItems.forEach((item, row) => {
+        for (let d = 0; d < dim; d++) {
+          expect(fresh.embeddings[row * dim + d]).toBeCloseTo(artifacts.itemEmbeddings[item * dim + d]!, 5);
+        }
+      });
     } finally {
       artifacts.dispose();
     }
