@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { createExactIndex, createHnswIndex, loadHnswIndex } from '../dist/index.js';
+import { createClusteredVectors } from './clustered-vectors.mjs';
 
 const args = {};
 for (let i = 2; i < process.argv.length; i++) {
@@ -35,53 +36,7 @@ const gc = () => globalThis.gc?.();
 const rssMiB = () => process.memoryUsage().rss / 2 ** 20;
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 
-function mulberry32(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function gaussian(seed) {
-  const uniform = mulberry32(seed);
-  let spare;
-  return () => {
-    if (spare !== undefined) {
-      const v = spare;
-      spare = undefined;
-      return v;
-    }
-    const r = Math.sqrt(-2 * Math.log(Math.max(uniform(), 1e-12)));
-    const a = 2 * Math.PI * uniform();
-    spare = r * Math.sin(a);
-    return r * Math.cos(a);
-  };
-}
-function normaliseRow(out, offset) {
-  let n = 0;
-  for (let d = 0; d < DIM; d++) n += out[offset + d] ** 2;
-  const s = 1 / Math.sqrt(n);
-  for (let d = 0; d < DIM; d++) out[offset + d] *= s;
-}
-// Cluster centres: random unit vectors. A point: centre + SPREAD * N(0, I / DIM), normalised.
-const centreRandom = gaussian(SEED);
-const centres = new Float32Array(CLUSTERS * DIM).map(() => centreRandom());
-for (let c = 0; c < CLUSTERS; c++) normaliseRow(centres, c * DIM);
-function points(rows, seed) {
-  const next = gaussian(seed);
-  const pick = mulberry32(seed ^ 0x9e3779b9);
-  const out = new Float32Array(rows * DIM);
-  const noise = SPREAD / Math.sqrt(DIM);
-  for (let r = 0; r < rows; r++) {
-    const c = Math.floor(pick() * CLUSTERS);
-    for (let d = 0; d < DIM; d++) out[r * DIM + d] = centres[c * DIM + d] + noise * next();
-    normaliseRow(out, r * DIM);
-  }
-  return out;
-}
+const points = createClusteredVectors({ clusters: CLUSTERS, dim: DIM, spread: SPREAD, seed: SEED });
 
 function percentile(values, p) {
   const sorted = Float64Array.from(values).sort();
