@@ -48,6 +48,27 @@ export async function commandTrain(options: {
   return 0;
 }
 
+/** What `compare` and `experiment clusters` produce: a markdown table and the files it was written to. */
+interface TableResult {
+  markdown: string;
+  files: { markdown: string; json: string; html: string };
+}
+
+/** Picks the backend, runs a table-producing job, prints its table and where it was written. */
+async function runTableCommand(
+  config: TrainerConfig,
+  io: CliIo,
+  job: (backend: string, log: (line: string) => void) => Promise<TableResult>,
+): Promise<number> {
+  const log = logger(io);
+  const backend = await selectBackend({ backend: config.backend, log });
+  const result = await job(backend.name, log);
+  io.stdout.write(
+    `${result.markdown}\n\nwritten: ${result.files.markdown}, ${result.files.json}, ${result.files.html}\n`,
+  );
+  return 0;
+}
+
 /** `mmrecall-train compare`. */
 export async function commandCompare(options: {
   config: TrainerConfig;
@@ -56,19 +77,9 @@ export async function commandCompare(options: {
   io: CliIo;
 }): Promise<number> {
   const { config, io } = options;
-  const log = logger(io);
-  const backend = await selectBackend({ backend: config.backend, log });
-  const result = await runComparison({
-    config,
-    kinds: options.kinds,
-    backend: backend.name,
-    log,
-    progress: options.quiet ? null : io.stderr,
-  });
-  io.stdout.write(
-    `${result.markdown}\n\nwritten: ${result.files.markdown}, ${result.files.json}, ${result.files.html}\n`,
+  return runTableCommand(config, io, (backend, log) =>
+    runComparison({ config, kinds: options.kinds, backend, log, progress: options.quiet ? null : io.stderr }),
   );
-  return 0;
 }
 
 /** `mmrecall-train experiment clusters`. */
@@ -79,19 +90,15 @@ export async function commandClusters(options: {
   io: CliIo;
 }): Promise<number> {
   const { config, io } = options;
-  const log = logger(io);
-  const backend = await selectBackend({ backend: config.backend, log });
-  const result = await runClusterExperiment({
-    config,
-    leaves: options.leaves,
-    backend: backend.name,
-    log,
-    progress: options.quiet ? null : io.stderr,
-  });
-  io.stdout.write(
-    `${result.markdown}\n\nwritten: ${result.files.markdown}, ${result.files.json}, ${result.files.html}\n`,
+  return runTableCommand(config, io, (backend, log) =>
+    runClusterExperiment({
+      config,
+      leaves: options.leaves,
+      backend,
+      log,
+      progress: options.quiet ? null : io.stderr,
+    }),
   );
-  return 0;
 }
 
 /** `mmrecall-train eval`: evaluates an artifacts folder on its data set. */
