@@ -499,11 +499,19 @@ describe('loadOptimizerState', () => {
   });
 
   it('rejects another optimizer kind, missing fields and wrong lengths', () => {
-    const table = createEmbeddingTable({ name: 't', rows: 4, dim: 2, seed: 1, optimizer: { kind: 'adam', learningRate: 0.1 } });
+    const table = createEmbeddingTable({
+      name: 't',
+      rows: 4,
+      dim: 2,
+      seed: 1,
+      optimizer: { kind: 'adam', learningRate: 0.1 },
+    });
     expect(() => table.loadOptimizerState({ kind: 'adagrad', accumulator: new Float32Array(8) })).toThrow(
       /uses adam, the state is for adagrad/,
     );
-    expect(() => table.loadOptimizerState({ kind: 'adam', stepCounts: new Int32Array(4) })).toThrow(/firstMoment: is required/);
+    expect(() => table.loadOptimizerState({ kind: 'adam', stepCounts: new Int32Array(4) })).toThrow(
+      /firstMoment: is required/,
+    );
     expect(() =>
       table.loadOptimizerState({
         kind: 'adam',
