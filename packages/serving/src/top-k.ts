@@ -48,8 +48,14 @@ export class TopKCollector {
     }
     const rootScore = scores[0] as number;
     if (score < rootScore || (score === rootScore && id >= (ids[0] as number))) return;
-    // Replace the root and sift down.
-    const n = this.size;
+    this.replaceRoot(this.size, id, score);
+    this.threshold = scores[0] as number;
+  }
+
+  /** Puts (id, score) at the root of the heap over the first `n` slots and sifts it down. */
+  private replaceRoot(n: number, id: number, score: number): void {
+    const ids = this.ids;
+    const scores = this.scores;
     let i = 0;
     for (;;) {
       const left = 2 * i + 1;
@@ -70,7 +76,6 @@ export class TopKCollector {
     }
     ids[i] = id;
     scores[i] = score;
-    this.threshold = scores[0] as number;
   }
 
   /**
@@ -85,29 +90,7 @@ export class TopKCollector {
     for (let last = count - 1; last >= 0; last--) {
       outIds[offset + last] = ids[0] as number;
       outScores[offset + last] = scores[0] as number;
-      const id = ids[last] as number;
-      const score = scores[last] as number;
-      const n = last;
-      let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        if (left >= n) break;
-        let child = left;
-        const right = left + 1;
-        if (right < n) {
-          const ls = scores[left] as number;
-          const rs = scores[right] as number;
-          if (rs < ls || (rs === ls && (ids[right] as number) > (ids[left] as number))) child = right;
-        }
-        const cs = scores[child] as number;
-        const ci = ids[child] as number;
-        if (score < cs || (score === cs && id > ci)) break;
-        ids[i] = ci;
-        scores[i] = cs;
-        i = child;
-      }
-      ids[i] = id;
-      scores[i] = score;
+      this.replaceRoot(last, ids[last] as number, scores[last] as number);
     }
     this.reset();
     return count;
