@@ -1,6 +1,6 @@
 import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
 import * as tf from '@tensorflow/tfjs-core';
-import { createEmbeddingTable, type EmbeddingTable, tableSlot } from './embedding-table';
+import { type EmbeddingTable, tableSlot } from './embedding-table';
 import { createDenseLayer, type DenseLayer } from './mlp';
 import { readSlots, type WeightSlot, writeSlots } from './named-weights';
 import { deriveSeed } from './random';
@@ -12,6 +12,7 @@ import {
   resolveCommon,
   type Tower,
   type TowerCommonOptions,
+  tableMaker,
 } from './tower-parts';
 import { assertInteger } from './validate';
 
@@ -82,17 +83,7 @@ export function createContentTower(options: ContentTowerOptions): ContentTower {
   }
   const owned: EmbeddingTable[] = [];
   const projections = new Map<string, { layer: DenseLayer; dim: number }>();
-  const makeTable = (part: string, rows: number, dim: number): EmbeddingTable => {
-    const table = createEmbeddingTable({
-      name: `${name}/${part}`,
-      rows,
-      dim,
-      seed: deriveSeed(common.seed, part),
-      ...(common.optimizer === undefined ? {} : { optimizer: common.optimizer }),
-    });
-    owned.push(table);
-    return table;
-  };
+  const makeTable = tableMaker(common, owned);
   const disposeProjections = (): void => {
     for (const { layer } of projections.values()) {
       layer.kernel.dispose();

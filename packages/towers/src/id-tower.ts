@@ -1,9 +1,14 @@
 import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
 import * as tf from '@tensorflow/tfjs-core';
-import { createEmbeddingTable, type EmbeddingTable, tableSlot } from './embedding-table';
+import { type EmbeddingTable, tableSlot } from './embedding-table';
 import { readSlots, type WeightSlot, writeSlots } from './named-weights';
-import { deriveSeed } from './random';
-import { createTowerHead, resolveCommon, type Tower, type TowerCommonOptions } from './tower-parts';
+import {
+  createTowerHead,
+  resolveCommon,
+  type Tower,
+  type TowerCommonOptions,
+  tableMaker,
+} from './tower-parts';
 import { assertIndicesInRange, assertInteger } from './validate';
 
 /** An extra id-like item feature (author id, channel id, ...). */
@@ -58,17 +63,7 @@ export function createIdTower(options: IdTowerOptions): IdTower {
     seen.add(feature.name);
   }
   const owned: EmbeddingTable[] = [];
-  const makeTable = (part: string, rows: number, dim: number): EmbeddingTable => {
-    const table = createEmbeddingTable({
-      name: `${name}/${part}`,
-      rows,
-      dim,
-      seed: deriveSeed(common.seed, part),
-      ...(common.optimizer === undefined ? {} : { optimizer: common.optimizer }),
-    });
-    owned.push(table);
-    return table;
-  };
+  const makeTable = tableMaker(common, owned);
   try {
     const itemTable = makeTable('item_id', options.numItems, options.idDim);
     const extraTables = extraIds.map((feature) =>

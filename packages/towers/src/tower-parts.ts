@@ -1,6 +1,6 @@
 import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
 import * as tf from '@tensorflow/tfjs-core';
-import type { EmbeddingTable, SparseOptimizerConfig } from './embedding-table';
+import { createEmbeddingTable, type EmbeddingTable, type SparseOptimizerConfig } from './embedding-table';
 import { type Activation, buildMlp, type Mlp } from './mlp';
 import type { NamedWeights, WeightSlot } from './named-weights';
 import { deriveSeed } from './random';
@@ -113,6 +113,27 @@ export interface TowerHead {
   mlp: Mlp;
   slots: WeightSlot[];
   finish(features: tf.Tensor2D[], options: TowerApplyOptions | undefined): tf.Tensor2D;
+}
+
+/**
+ * Returns `makeTable(part, rows, dim)`: creates the tower's table `${name}/${part}` with a seed derived
+ * from the tower seed and the part, and records it in `owned` (the tables the tower frees).
+ */
+export function tableMaker(
+  common: ResolvedCommon,
+  owned: EmbeddingTable[],
+): (part: string, rows: number, dim: number) => EmbeddingTable {
+  return (part, rows, dim) => {
+    const table = createEmbeddingTable({
+      name: `${common.name}/${part}`,
+      rows,
+      dim,
+      seed: deriveSeed(common.seed, part),
+      ...(common.optimizer === undefined ? {} : { optimizer: common.optimizer }),
+    });
+    owned.push(table);
+    return table;
+  };
 }
 
 export function createTowerHead(common: ResolvedCommon, featureDim: number): TowerHead {

@@ -1,8 +1,7 @@
 import { ShapeMismatchError } from '@mmrecall/errors';
 import * as tf from '@tensorflow/tfjs-core';
-import { createEmbeddingTable, type EmbeddingTable, tableSlot } from './embedding-table';
+import { type EmbeddingTable, tableSlot } from './embedding-table';
 import { readSlots, type WeightSlot, writeSlots } from './named-weights';
-import { deriveSeed } from './random';
 import {
   type Bags,
   checkBags,
@@ -11,6 +10,7 @@ import {
   resolveCommon,
   type Tower,
   type TowerCommonOptions,
+  tableMaker,
 } from './tower-parts';
 import { assertIndicesInRange, assertInteger } from './validate';
 
@@ -71,17 +71,7 @@ export function createUserTower(options: UserTowerOptions): UserTower {
   assertInteger(options.numUsers, 'numUsers', 1);
   assertInteger(options.userIdDim, 'userIdDim', 1);
   const owned: EmbeddingTable[] = [];
-  const makeTable = (part: string, rows: number, dim: number): EmbeddingTable => {
-    const table = createEmbeddingTable({
-      name: `${name}/${part}`,
-      rows,
-      dim,
-      seed: deriveSeed(common.seed, part),
-      ...(common.optimizer === undefined ? {} : { optimizer: common.optimizer }),
-    });
-    owned.push(table);
-    return table;
-  };
+  const makeTable = tableMaker(common, owned);
   try {
     const userTable = makeTable('user_id', options.numUsers, options.userIdDim);
     const profileTable =
