@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
+import { createRandom, mixSeed as deriveSeed, shuffleInPlace } from '@mmrecall/random';
 import { selectBackend } from '@mmrecall/runtime';
 import { trainStep } from '@mmrecall/towers';
 import * as tf from '@tensorflow/tfjs-core';
 import { resolveTrainerConfig, type TrainerBackend, type TrainerModelKind } from './config';
 import { loadTrainingData, type TrainingData } from './data';
 import { buildModelSetup } from './model-setup';
-import { createRandom, deriveSeed, shuffleInPlace } from './random';
 import { buildTrainingPairs, createBatchAssembler, lossOfBatch } from './train';
 
 /** Figures of one backend. */

@@ -7,9 +7,9 @@ import {
   type RecallModel,
   type UserFeatureStore,
 } from '@mmrecall/model';
+import { createRandom, shuffleInPlace } from '@mmrecall/random';
 import type { TrainingData } from './data';
 import { positivesByUser } from './model-setup';
-import { createRandom, shuffleInPlace } from './random';
 
 /** Recall of held-out items grouped by their training popularity. */
 export interface PopularityBucket {

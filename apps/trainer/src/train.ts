@@ -11,6 +11,7 @@ import {
   tripletLoss,
 } from '@mmrecall/losses';
 import type { CsrRows, ItemBatch, RecallModel, UserBatch } from '@mmrecall/model';
+import { createRandom, mixSeed as deriveSeed, shuffleInPlace } from '@mmrecall/random';
 import { type EmbeddingTable, trainStep } from '@mmrecall/towers';
 import * as tf from '@tensorflow/tfjs-core';
 import { type CheckpointArray, readCheckpoint, writeCheckpoint } from './checkpoint';
@@ -19,7 +20,6 @@ import type { TrainingData } from './data';
 import { evaluateModel } from './evaluate';
 import { type ModelSetup, positivesByUser } from './model-setup';
 import { createProgressBar, type ProgressStream } from './progress';
-import { createRandom, deriveSeed, shuffleInPlace } from './random';
 
 /** Positive training pairs: query (user in u2i, trigger item in i2i) and target item. */
 export interface TrainingPairs {

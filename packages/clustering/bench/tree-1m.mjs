@@ -4,6 +4,7 @@
 // Environment: ROWS (default 1000000), FLAT_ITERATIONS (timed flat iterations, default 1),
 // BALANCED_MAX (also build a balanced tree with this leaf cap), SKIP_FLAT=1 (skip the flat k-means).
 import { performance } from 'node:perf_hooks';
+import { createRandom } from '@mmrecall/random';
 import { buildClusterTree, kmeans } from '../dist/index.js';
 
 const ROWS = Number(process.env.ROWS ?? 1_000_000);
@@ -18,20 +19,9 @@ const SEED = 7;
 const mb = (kb) => (kb / 1024).toFixed(0);
 const seconds = (ms) => (ms / 1000).toFixed(1);
 
-function mulberry32(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Clustered data: 64 groups x 64 sub-groups (4,096 planted centres), Gaussian noise. */
 function generate(rows, dim, seed) {
-  const random = mulberry32(seed);
+  const random = createRandom(seed);
   let spare = Number.NaN;
   const normal = () => {
     if (!Number.isNaN(spare)) {
@@ -134,7 +124,7 @@ if (process.env.SKIP_FLAT) process.exit(0);
 
 // --- flat k-means, same 1,000 clusters, same sample rule (256 per centroid), timed iterations ----
 const sampleRows = Math.min(ROWS, PER_CENTROID_SAMPLE * LEAVES);
-const random = mulberry32(SEED + 1);
+const random = createRandom(SEED + 1);
 const sample = new Float32Array(sampleRows * DIM);
 const pool = Int32Array.from({ length: ROWS }, (_, i) => i);
 for (let i = 0; i < sampleRows; i++) {

@@ -1,10 +1,11 @@
 import { InvalidArgumentError } from '@mmrecall/errors';
+import { saltSeed } from '@mmrecall/random';
 import { assignWithCapacity } from './capacity-assign';
 import type { TreeLevelData } from './cluster-tree-json';
 import { type ClusterTree, createClusterTree } from './cluster-tree-model';
 import { nearestCentroids, normalizeRows, squaredNorms } from './distance';
 import { type KmeansVariant, type Metric, runKmeans } from './kmeans';
-import { createRandom, mixSeed, sampleWithoutReplacement } from './random';
+import { createRandom, sampleWithoutReplacement } from './random';
 import { checkEnum, checkInteger, checkMatrix, checkNumber } from './validate';
 
 /** Size caps of a balanced tree. With neither field set, `factor` is 2. */
@@ -177,7 +178,7 @@ export function buildClusterTree(options: BuildClusterTreeOptions): ClusterTree 
         }
       } else {
         const cap = Math.min(leafCap * belowLeaves, Math.ceil((factor * m) / kEff));
-        const random = createRandom(mixSeed(mixSeed(seed, l + 1), p));
+        const random = createRandom(saltSeed(saltSeed(seed, l + 1), p));
         const perNode = sampleSize ?? 256 * b;
         const pool = sorted.subarray(start, end);
         const picks =

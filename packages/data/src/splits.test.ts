@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '@mmrecall/errors';
+import { createRandom } from '@mmrecall/random';
 import { describe, expect, it } from 'vitest';
 import { type Interactions, splitByTime, splitColdItems, splitRandomHoldout } from './index';
-import { createRandom } from './random';
 
 /** Synthetic interactions: rows r with user r % users, item (r * 7) % items, time 1000 + r (shuffled order). */
 function synthetic(rows: number, users: number, items: number, seed = 1): Interactions {

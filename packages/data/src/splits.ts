@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '@mmrecall/errors';
+import { createRandom, type RandomSource, shuffleInPlace } from '@mmrecall/random';
 import { checkIndexRange, inferNumItems, interactionCount, partitionRows } from './interactions';
-import { createRandom, type RandomSource, shuffleInPlace } from './random';
 import type { DatasetSplit, Interactions } from './types';
 
 /** Options of {@link splitByTime}. */

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
+import { createRandom } from '@mmrecall/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { POSTERIOR_FEATURE_COUNT } from './posterior-features';
 
@@ -62,7 +63,7 @@ export function createPosteriorGate(options: PosteriorGateOptions = {}): Posteri
       message: `must be finite, got ${initialBias}`,
     });
   }
-  const random = mulberry32(options.seed ?? 1);
+  const random = createRandom(options.seed ?? 1);
   const sizes = [inputDim, ...hiddenUnits, 1];
   const layers: { name: string; kernel: tf.Variable; bias: tf.Variable }[] = [];
   for (let l = 0; l + 1 < sizes.length; l++) {
@@ -141,16 +142,5 @@ export function createPosteriorGate(options: PosteriorGateOptions = {}): Posteri
       disposed = true;
       tf.dispose(variables);
     },
-  };
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '@mmrecall/errors';
+import { createRandom } from '@mmrecall/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { expectReduction, expectShape, type LossReduction } from './validate';
 
@@ -139,22 +140,11 @@ function chooseNegatives(
 
 /** Offsets in [1, B - 1]: the random negative of anchor i is (i + offset) % B, never i itself. */
 function drawOffsets(batch: number, seed: number | undefined): Int32Array {
-  const random = seed === undefined ? Math.random : mulberry32(seed);
+  const random = seed === undefined ? Math.random : createRandom(seed);
   return Int32Array.from(
     { length: batch },
     () => 1 + Math.min(batch - 2, Math.floor(random() * (batch - 1))),
   );
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {

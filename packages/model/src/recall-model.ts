@@ -1,5 +1,6 @@
 import { InvalidArgumentError, MissingArtifactError, ShapeMismatchError } from '@mmrecall/errors';
 import { additiveFusion, concatFusion, createPosteriorGate, type PosteriorGate } from '@mmrecall/gating';
+import { createRandom, mixSeed } from '@mmrecall/random';
 import {
   type ContentTower,
   createContentTower,
@@ -12,7 +13,6 @@ import {
 } from '@mmrecall/towers';
 import * as tf from '@tensorflow/tfjs-core';
 import { usesContentTower, usesIdTower, validateModelConfig } from './config';
-import { createRandom, mixSeed } from './random';
 import type {
   ForwardOptions,
   ItemBatch,

@@ -1,19 +1,10 @@
 // Seeded clustered unit vectors shared by the serving benchmarks: random unit centres, each point
 // a centre plus N(0, spread^2 / dim) noise, L2-normalised.
 
-export function mulberry32(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRandom } from '@mmrecall/random';
 
 export function gaussian(seed) {
-  const uniform = mulberry32(seed);
+  const uniform = createRandom(seed);
   let spare;
   return () => {
     if (spare !== undefined) {
@@ -41,7 +32,7 @@ export function createClusteredVectors({ clusters, dim, spread, seed }) {
   for (let c = 0; c < clusters; c++) normaliseRow(centres, c * dim);
   return (rows, pointSeed) => {
     const next = gaussian(pointSeed);
-    const pick = mulberry32(pointSeed ^ 0x9e3779b9);
+    const pick = createRandom(pointSeed ^ 0x9e3779b9);
     const out = new Float32Array(rows * dim);
     const noise = spread / Math.sqrt(dim);
     for (let r = 0; r < rows; r++) {

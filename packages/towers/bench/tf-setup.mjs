@@ -18,13 +18,4 @@ export function median(values) {
 }
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export function random(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { createRandom as random } from '@mmrecall/random';

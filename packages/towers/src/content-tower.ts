@@ -1,9 +1,9 @@
 import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
+import { labelSeed } from '@mmrecall/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { type EmbeddingTable, tableSlot } from './embedding-table';
 import { createDenseLayer, type DenseLayer } from './mlp';
 import { readSlots, type WeightSlot, writeSlots } from './named-weights';
-import { deriveSeed } from './random';
 import {
   type Bags,
   checkBags,
@@ -107,7 +107,7 @@ export function createContentTower(options: ContentTowerOptions): ContentTower {
           name: layerName,
           inputDim: feature.dim,
           outputDim: projectionDim,
-          seed: deriveSeed(common.seed, `vector_${key}`),
+          seed: labelSeed(common.seed, `vector_${key}`),
         }),
       });
     }

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
+import { uniformArray } from '@mmrecall/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { createVariable, type NamedWeights, readSlots, type WeightSlot, writeSlots } from './named-weights';
-import { uniformArray } from './random';
 import { assertIndicesInRange, assertInteger, assertPositive, validateBagOffsets } from './validate';
 
 /** Update rule applied to the touched rows of an embedding table. */

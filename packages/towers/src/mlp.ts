@@ -1,4 +1,5 @@
 import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
+import { labelSeed, uniformArray } from '@mmrecall/random';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   createVariable,
@@ -8,7 +9,6 @@ import {
   type WeightSlot,
   writeSlots,
 } from './named-weights';
-import { deriveSeed, uniformArray } from './random';
 import { assertInteger } from './validate';
 
 /** Hidden-layer nonlinearity. `gelu` uses the tanh approximation. */
@@ -141,7 +141,7 @@ export function buildMlp(options: MlpOptions): { mlp: Mlp; slots: WeightSlot[] }
         name: `${name}/dense_${i}`,
         inputDim: previous,
         outputDim: width,
-        seed: deriveSeed(options.seed, `dense_${i}`),
+        seed: labelSeed(options.seed, `dense_${i}`),
       }),
     );
     previous = width;

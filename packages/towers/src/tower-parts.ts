@@ -1,9 +1,9 @@
 import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
+import { labelSeed } from '@mmrecall/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { createEmbeddingTable, type EmbeddingTable, type SparseOptimizerConfig } from './embedding-table';
 import { type Activation, buildMlp, type Mlp } from './mlp';
 import type { NamedWeights, WeightSlot } from './named-weights';
-import { deriveSeed } from './random';
 import { assertInteger, validateBagOffsets } from './validate';
 
 /** CSR bags: bag b = `values[offsets[b] .. offsets[b + 1])`. */
@@ -128,7 +128,7 @@ export function tableMaker(
       name: `${common.name}/${part}`,
       rows,
       dim,
-      seed: deriveSeed(common.seed, part),
+      seed: labelSeed(common.seed, part),
       ...(common.optimizer === undefined ? {} : { optimizer: common.optimizer }),
     });
     owned.push(table);
@@ -142,7 +142,7 @@ export function createTowerHead(common: ResolvedCommon, featureDim: number): Tow
     inputDim: featureDim,
     units: [...common.hiddenUnits, common.outputDim],
     activation: common.activation,
-    seed: deriveSeed(common.seed, 'mlp'),
+    seed: labelSeed(common.seed, 'mlp'),
   });
   let dropoutCalls = 0;
   return {
@@ -155,7 +155,7 @@ export function createTowerHead(common: ResolvedCommon, featureDim: number): Tow
           x,
           common.dropoutRate,
           undefined,
-          deriveSeed(common.seed, `dropout/${dropoutCalls++}`),
+          labelSeed(common.seed, `dropout/${dropoutCalls++}`),
         ) as tf.Tensor2D;
       }
       const out = mlp.apply(x);

@@ -33,14 +33,5 @@ export function expectTensorsClose(
   }
 }
 
-/** Deterministic pseudo-random numbers for tests (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers for tests: `createRandom` of `@mmrecall/random` (mulberry32). */
+export { createRandom as seededRandom } from '@mmrecall/random';
