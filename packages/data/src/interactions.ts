@@ -19,6 +19,7 @@ export function interactionCount(interactions: Interactions, argument = 'interac
     ['timestamps', interactions.timestamps],
     ['clicks', interactions.clicks],
     ['ratings', interactions.ratings],
+    ['weights', interactions.weights],
   ];
   for (const [name, column] of columns) {
     if (column !== undefined && column.length !== n) {
@@ -42,10 +43,11 @@ export function selectRows(interactions: Interactions, rows: Int32Array): Intera
     items[r] = interactions.items[row] as number;
   }
   const out: Interactions = { users, items };
-  const { timestamps, clicks, ratings } = interactions;
+  const { timestamps, clicks, ratings, weights } = interactions;
   if (timestamps) out.timestamps = Float64Array.from(rows, (row) => timestamps[row] as number);
   if (clicks) out.clicks = Uint8Array.from(rows, (row) => clicks[row] as number);
   if (ratings) out.ratings = Float32Array.from(rows, (row) => ratings[row] as number);
+  if (weights) out.weights = Float32Array.from(rows, (row) => weights[row] as number);
   return out;
 }
 
@@ -81,6 +83,7 @@ export function concatInteractions(parts: readonly Interactions[]): Interactions
   if (parts.every((part) => part.timestamps)) out.timestamps = new Float64Array(total);
   if (parts.every((part) => part.clicks)) out.clicks = new Uint8Array(total);
   if (parts.every((part) => part.ratings)) out.ratings = new Float32Array(total);
+  if (parts.every((part) => part.weights)) out.weights = new Float32Array(total);
   let offset = 0;
   for (const part of parts) {
     out.users.set(part.users, offset);
@@ -88,6 +91,7 @@ export function concatInteractions(parts: readonly Interactions[]): Interactions
     if (out.timestamps && part.timestamps) out.timestamps.set(part.timestamps, offset);
     if (out.clicks && part.clicks) out.clicks.set(part.clicks, offset);
     if (out.ratings && part.ratings) out.ratings.set(part.ratings, offset);
+    if (out.weights && part.weights) out.weights.set(part.weights, offset);
     offset += part.users.length;
   }
   return out;

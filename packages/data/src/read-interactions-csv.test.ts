@@ -277,3 +277,76 @@ describe('readLineBlocks', () => {
     }
   });
 });
+
+describe('readInteractionsCsv: reader cases named by file, line and field', () => {
+  const idColumns = { user: 'user_id', item: 'item_id' };
+
+  it('a header-only file is an error naming the file and the first data line', async () => {
+    const path = fixtures.write('header-only.csv', 'user_id,item_id\n');
+    const error = await expectDatasetError(readInteractionsCsv({ path, columns: idColumns }));
+    expect(error).toMatchObject({ file: path, line: 2, kind: 'no-rows' });
+    expect(error.message).toMatch(/header-only\.csv:line 2: no data rows after the header/);
+    const empty = await readInteractionsCsv({ path, columns: idColumns, allowEmpty: true });
+    expect(empty.interactions.users.length).toBe(0);
+  });
+
+  it('an id with a NUL byte is refused with its line and column', async () => {
+    const path = fixtures.write('nul.csv', 'user_id,item_id\nu1,a\nu2,b\0c\n');
+    const error = await expectDatasetError(readInteractionsCsv({ path, columns: idColumns }));
+    expect(error).toMatchObject({ file: path, line: 3, field: 'item_id', kind: 'invalid-id' });
+    expect(error.message).toMatch(/NUL byte/);
+    const skipped = await readInteractionsCsv({ path, columns: idColumns, skipInvalid: true });
+    expect(skipped.items.ids).toEqual(['a']);
+    expect(skipped.report.skippedByKind).toEqual({ 'invalid-id': 1 });
+  });
+
+  it('detects millisecond timestamps with a warning; an explicit unit is obeyed', async () => {
+    const path = fixtures.write('ms.csv', 'user_id,item_id,ts\nu1,a,1700000000000\nu1,b,1700000001500\n');
+    const detected = await readInteractionsCsv({ path, columns: { ...idColumns, timestamp: 'ts' } });
+    expect(Array.from(detected.interactions.timestamps ?? [])).toEqual([1_700_000_000, 1_700_000_001.5]);
+    expect(detected.timestampUnit).toBe('ms');
+    expect(detected.warnings).toHaveLength(1);
+    expect(detected.warnings[0]).toMatch(/ms\.csv: column "ts" read as milliseconds .* on line 3/);
+    const explicit = await readInteractionsCsv({
+      path,
+      columns: { ...idColumns, timestamp: 'ts' },
+      timestampUnit: 'ms',
+    });
+    expect(explicit.warnings).toEqual([]);
+    expect(explicit.interactions.timestamps?.[1]).toBe(1_700_000_001.5);
+    const seconds = fixtures.write('s.csv', 'user_id,item_id,ts\nu1,a,1700000000\n');
+    const read = await readInteractionsCsv({ path: seconds, columns: { ...idColumns, timestamp: 'ts' } });
+    expect([read.timestampUnit, read.warnings, read.interactions.timestamps?.[0]]).toEqual([
+      's',
+      [],
+      1_700_000_000,
+    ]);
+    // Microseconds are neither: refused on the line with the largest value.
+    const micro = fixtures.write('us.csv', 'user_id,item_id,ts\nu1,a,1700000000000000\nu1,b,1\n');
+    const error = await expectDatasetError(
+      readInteractionsCsv({ path: micro, columns: { ...idColumns, timestamp: 'ts' } }),
+    );
+    expect(error).toMatchObject({ file: micro, line: 2, field: 'ts', kind: 'timestamp-unit' });
+  });
+
+  it('reads a weight column of whole counts and refuses fractional or negative weights', async () => {
+    const path = fixtures.write('weights.tsv', 'user_id\titem_id\tplays\nu1\ta\t3\nu2\ta\t0\n');
+    const { interactions } = await readInteractionsCsv({ path, columns: { ...idColumns, weight: 'plays' } });
+    expect(Array.from(interactions.weights ?? [])).toEqual([3, 0]);
+    for (const bad of ['1.5', '-2']) {
+      const file = fixtures.write(`weight-${bad}.csv`, `user_id,item_id,plays\nu1,a,1\nu1,b,${bad}\n`);
+      const error = await expectDatasetError(
+        readInteractionsCsv({ path: file, columns: { ...idColumns, weight: 'plays' } }),
+      );
+      expect(error).toMatchObject({ file, line: 3, field: 'plays', kind: 'invalid-weight' });
+    }
+  });
+
+  it('refuses a line over maxLineLength with its line number', async () => {
+    const path = fixtures.write('long.csv', `user_id,item_id\nu1,a\nu2,${'x'.repeat(5000)}\n`);
+    const error = await expectDatasetError(
+      readInteractionsCsv({ path, columns: idColumns, maxLineLength: 1000 }),
+    );
+    expect(error).toMatchObject({ file: path, line: 3, kind: 'line-too-long' });
+  });
+});

@@ -10,7 +10,7 @@ import {
 } from './field-splitter';
 import { GrowableArray } from './growable-array';
 import { createIdMapBuilder, type IdMapBuilder, type NumericIdAccess, numericIdAccess } from './id-map';
-import { type ReadProgress, readLineBlocks, type TextEncoding } from './line-blocks';
+import { checkMaxLineLength, type ReadProgress, readLineBlocks, type TextEncoding } from './line-blocks';
 import { IssueCollector, quoteValue, type ReadReport } from './read-report';
 import type { Interactions } from './types';
 
@@ -29,7 +29,17 @@ export interface InteractionColumns {
   click?: ColumnRef;
   /** Explicit rating (numeric), optional; stored in `interactions.ratings`. */
   rating?: ColumnRef;
+  /** Non-negative integer count per row (e.g. plays), optional; stored in `interactions.weights`. */
+  weight?: ColumnRef;
 }
+
+/** Unit of a timestamp column: seconds, milliseconds, or `auto` (detected from the values). */
+export type TimestampUnit = 's' | 'ms' | 'auto';
+
+/** Largest plausible Unix time in seconds (year 5138); larger values are taken for milliseconds. */
+const MAX_SECONDS = 1e11;
+/** Largest plausible Unix time in milliseconds (year 5138); larger values are microseconds or worse. */
+const MAX_MILLISECONDS = 1e14;
 
 /** Field delimiter of a delimited text file. */
 export type Delimiter = ',' | '\t' | ';' | '|';
@@ -58,6 +68,15 @@ export interface ReadInteractionsCsvOptions {
   skipInvalid?: boolean;
   /** Text encoding. Default: `utf8`. */
   encoding?: TextEncoding;
+  /**
+   * Unit of the timestamp column; values are stored in seconds. `auto` (default): values above 1e11
+   * (the year 5138 in seconds) are read as milliseconds, with a warning in `warnings`.
+   */
+  timestampUnit?: TimestampUnit;
+  /** Accept a file without data rows (e.g. an empty test file). Default: false (kind `no-rows`). */
+  allowEmpty?: boolean;
+  /** Longest line accepted, in characters (kind `line-too-long` beyond). Default: 64 Mi. */
+  maxLineLength?: number;
   /** Called after each chunk (about 1 MiB) with bytes read and rows accepted. */
   onProgress?: (progress: ReadProgress) => void;
 }
@@ -72,16 +91,22 @@ export interface ReadInteractionsCsvResult {
   items: IdMapBuilder;
   /** Rows accepted and skipped. */
   report: ReadReport;
+  /** Unit the timestamps were read in (they are stored in seconds), when there is a timestamp column. */
+  timestampUnit?: 's' | 'ms';
+  /** Things the reader decided on its own (e.g. a detected timestamp unit); print them. */
+  warnings: string[];
 }
 
-const ROLES = ['user', 'item', 'timestamp', 'click', 'rating'] as const;
+const ROLES = ['user', 'item', 'timestamp', 'click', 'rating', 'weight'] as const;
 type Role = (typeof ROLES)[number];
 
 /**
  * Streams a delimited interactions file (CSV/TSV) into columnar typed arrays. The file is read in
  * 1 MiB chunks; only the columns are kept. Strict by default: the first bad row throws an
  * `InvalidDatasetError` naming file, line, field and kind (`column-count`, `missing-column`,
- * `empty-field`, `non-numeric`, `unknown-user`, `unknown-item`, `invalid-quote`).
+ * `empty-field`, `non-numeric`, `unknown-user`, `unknown-item`, `invalid-quote`, `invalid-id` (a NUL
+ * or other control character in an id), `nul-byte`, `invalid-weight`, `timestamp-unit`, `no-rows`,
+ * `line-too-long`).
  */
 export async function readInteractionsCsv(
   options: ReadInteractionsCsvOptions,
@@ -145,6 +170,17 @@ export async function readInteractionsCsv(
   const timestampColumn = columns.timestamp === undefined ? undefined : new GrowableArray(Float64Array);
   const clickColumn = columns.click === undefined ? undefined : new GrowableArray(Uint8Array);
   const ratingColumn = columns.rating === undefined ? undefined : new GrowableArray(Float32Array);
+  const weightColumn = columns.weight === undefined ? undefined : new GrowableArray(Float32Array);
+  const maxLineLength = checkMaxLineLength(options.maxLineLength);
+  const timestampUnit = options.timestampUnit ?? 'auto';
+  if (!['s', 'ms', 'auto'].includes(timestampUnit)) {
+    throw new InvalidArgumentError({
+      argument: 'timestampUnit',
+      message: `must be s, ms or auto, got ${JSON.stringify(timestampUnit)}`,
+    });
+  }
+  let maxTimestamp = Number.NEGATIVE_INFINITY;
+  let maxTimestampLine = 0;
 
   // Resolved after the header (or first row).
   let expectedFields = -1;
@@ -154,6 +190,7 @@ export async function readInteractionsCsv(
   let timestampIndex = -1;
   let clickIndex = -1;
   let ratingIndex = -1;
+  let weightIndex = -1;
   let splitter = new FieldSplitter(delimiterText.charCodeAt(0), 64);
   let lineNumber = 0;
   let reserved = false;
@@ -161,7 +198,14 @@ export async function readInteractionsCsv(
   const resolveColumns = (fieldCount: number, headerNames: string[] | undefined): void => {
     expectedFields = fieldCount;
     names = headerNames ?? Array.from({ length: fieldCount }, (_, k) => `column ${k}`);
-    const indices: Record<Role, number> = { user: -1, item: -1, timestamp: -1, click: -1, rating: -1 };
+    const indices: Record<Role, number> = {
+      user: -1,
+      item: -1,
+      timestamp: -1,
+      click: -1,
+      rating: -1,
+      weight: -1,
+    };
     for (const role of ROLES) {
       const ref = columns[role];
       if (ref === undefined) continue;
@@ -183,6 +227,7 @@ export async function readInteractionsCsv(
     timestampIndex = indices.timestamp;
     clickIndex = indices.click;
     ratingIndex = indices.rating;
+    weightIndex = indices.weight;
     splitter = new FieldSplitter(delimiterText.charCodeAt(0), fieldCount + 1);
   };
 
@@ -247,11 +292,26 @@ export async function readInteractionsCsv(
     let timestamp = 0;
     let click = 1;
     let rating = 0;
+    let weight = 1;
     if (timestampIndex >= 0) {
       if (isEmpty(timestampIndex))
         return issues.reject(line, names[timestampIndex], 'empty-field', 'timestamp is empty');
       timestamp = numericField(text, timestampIndex, line);
       if (Number.isNaN(timestamp)) return false;
+    }
+    if (weightIndex >= 0) {
+      if (isEmpty(weightIndex))
+        return issues.reject(line, names[weightIndex], 'empty-field', 'weight is empty');
+      weight = numericField(text, weightIndex, line);
+      if (Number.isNaN(weight)) return false;
+      if (!Number.isInteger(weight) || weight < 0 || weight > 0xffffff) {
+        return issues.reject(
+          line,
+          names[weightIndex],
+          'invalid-weight',
+          `a weight is a whole count >= 0 (rows are repeated that many times in training), got ${quoteValue(splitter.value(text, weightIndex))}`,
+        );
+      }
     }
     if (clickIndex >= 0) {
       if (isEmpty(clickIndex)) return issues.reject(line, names[clickIndex], 'empty-field', 'click is empty');
@@ -340,6 +400,11 @@ export async function readInteractionsCsv(
     timestampColumn?.push(timestamp);
     clickColumn?.push(click);
     ratingColumn?.push(rating);
+    weightColumn?.push(weight);
+    if (timestamp > maxTimestamp) {
+      maxTimestamp = timestamp;
+      maxTimestampLine = line;
+    }
     report.rows++;
     return true;
   };
@@ -349,13 +414,24 @@ export async function readInteractionsCsv(
     splitter.startBlock();
     let position = 0;
     let linesInBlock = 0;
+    let nul = text.indexOf('\0');
     while (position < end) {
       let lineEnd = text.indexOf('\n', position);
       const next = lineEnd + 1;
       lineNumber++;
       linesInBlock++;
       if (lineEnd > position && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
-      if (lineEnd > position) {
+      if (lineEnd - position > maxLineLength) {
+        issues.reject(
+          lineNumber,
+          undefined,
+          'line-too-long',
+          `the line is longer than ${maxLineLength} characters`,
+        );
+      } else if (nul >= 0 && nul < lineEnd) {
+        rejectNul(text, position, lineEnd, nul, mayHaveQuotes);
+        nul = text.indexOf('\0', next);
+      } else if (lineEnd > position) {
         splitter.split(text, position, lineEnd, mayHaveQuotes);
         if (expectedFields < 0) {
           if (hasHeader) {
@@ -386,12 +462,33 @@ export async function readInteractionsCsv(
       timestampColumn?.reserve(estimate);
       clickColumn?.reserve(estimate);
       ratingColumn?.reserve(estimate);
+      weightColumn?.reserve(estimate);
     }
+  };
+
+  /** Rejects a line with a NUL byte, naming the field that holds it. */
+  const rejectNul = (text: string, start: number, end: number, at: number, mayHaveQuotes: boolean): void => {
+    let field: string | undefined;
+    if (expectedFields >= 0) {
+      splitter.split(text, start, end, mayHaveQuotes);
+      for (let k = 0; k < Math.min(splitter.count, splitter.starts.length); k++) {
+        if ((splitter.starts[k] as number) <= at && at <= (splitter.ends[k] as number)) field = names[k];
+      }
+    }
+    const isId = field !== undefined && (field === names[userIndex] || field === names[itemIndex]);
+    issues.reject(
+      lineNumber,
+      field,
+      isId ? 'invalid-id' : 'nul-byte',
+      `contains a NUL byte at character ${at - start + 1}${isId ? ' of the line (ids must be text)' : ''}; is the file UTF-16 or binary?`,
+    );
   };
 
   await readLineBlocks({
     path: file,
     encoding: options.encoding ?? 'utf8',
+    maxLineLength,
+    linesSoFar: () => lineNumber,
     onBlock,
     ...(options.onProgress
       ? {
@@ -409,11 +506,49 @@ export async function readInteractionsCsv(
     });
   }
 
+  if (report.rows === 0 && !(options.allowEmpty ?? false)) {
+    throw new InvalidDatasetError({
+      file,
+      line: lineNumber + 1,
+      kind: 'no-rows',
+      message:
+        report.skipped > 0
+          ? `no valid data rows (all ${report.skipped} were skipped: ${JSON.stringify(report.skippedByKind)})`
+          : `no data rows${hasHeader ? ' after the header' : ''}`,
+    });
+  }
+
   const interactions: Interactions = { users: userColumn.finish(), items: itemColumn.finish() };
-  if (timestampColumn) interactions.timestamps = timestampColumn.finish();
+  const warnings: string[] = [];
+  let unit: 's' | 'ms' | undefined;
+  if (timestampColumn) {
+    const timestamps = timestampColumn.finish();
+    const timestampName = names[timestampIndex] as string;
+    unit = timestampUnit === 'auto' ? (maxTimestamp > MAX_SECONDS ? 'ms' : 's') : timestampUnit;
+    const limit = unit === 'ms' ? MAX_MILLISECONDS : MAX_SECONDS;
+    if (maxTimestamp > limit) {
+      throw new InvalidDatasetError({
+        file,
+        line: maxTimestampLine,
+        field: timestampName,
+        kind: 'timestamp-unit',
+        message: `timestamp ${maxTimestamp} is after the year 5000 even in ${unit === 'ms' ? 'milliseconds' : 'seconds'}; timestamps must be Unix time in s or ms`,
+      });
+    }
+    if (unit === 'ms') {
+      for (let r = 0; r < timestamps.length; r++) timestamps[r] = (timestamps[r] as number) / 1000;
+      if (timestampUnit === 'auto') {
+        warnings.push(
+          `${file}: column "${timestampName}" read as milliseconds (largest value ${maxTimestamp} on line ${maxTimestampLine} would be after the year 5000 in seconds); set the timestamp unit to s or ms to make this explicit`,
+        );
+      }
+    }
+    interactions.timestamps = timestamps;
+  }
   if (clickColumn) interactions.clicks = clickColumn.finish();
   if (ratingColumn) interactions.ratings = ratingColumn.finish();
-  return { interactions, users, items, report };
+  if (weightColumn) interactions.weights = weightColumn.finish();
+  return { interactions, users, items, report, ...(unit ? { timestampUnit: unit } : {}), warnings };
 }
 
 function defaultDelimiter(path: string): Delimiter {

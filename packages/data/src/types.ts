@@ -20,6 +20,8 @@ export interface Interactions {
   clicks?: Uint8Array;
   /** Explicit rating per interaction (e.g. MovieLens stars), when the data set has one. */
   ratings?: Float32Array;
+  /** Whole count per interaction (e.g. plays), when the data set has one; training repeats a row that often. */
+  weights?: Float32Array;
 }
 
 /** Sparse multi-hot rows in CSR form: row `i` holds `values[offsets[i] .. offsets[i + 1])`. */
