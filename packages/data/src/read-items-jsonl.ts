@@ -78,9 +78,7 @@ interface VectorColumn {
 /** Records read before vector dimensions are fixed (when not given). */
 const DIMENSION_SAMPLE = 16;
 
-type Parsed = { line: number; text: string; record?: unknown; error?: unknown };
-
-function parseLine(text: string, line: number): Parsed {
+function parseLine(text: string, line: number): ParsedItemRecord {
   try {
     return { line, text, record: JSON.parse(text) };
   } catch (error) {
@@ -97,7 +95,7 @@ function describeValue(value: unknown): string {
 }
 
 /** Most common length of `field` among the sampled records (ties: first seen). */
-function sampledDimension(sample: Parsed[], field: string): number | undefined {
+function sampledDimension(sample: ParsedItemRecord[], field: string): number | undefined {
   const counts = new Map<number, number>();
   for (const { record } of sample) {
     if (typeof record !== 'object' || record === null) continue;
@@ -116,16 +114,40 @@ function sampledDimension(sample: Parsed[], field: string): number | undefined {
   return best;
 }
 
+/** Options of {@link createItemRecordSink}: the record options of {@link readItemsJsonl} plus the file name. */
+export interface ItemRecordSinkOptions
+  extends Omit<ReadItemsJsonlOptions, 'path' | 'onProgress' | 'maxLineLength'> {
+  /** File named in errors. */
+  file: string;
+}
+
+/** Accepts item records one by one (from any format) and builds the item content. */
+export interface ItemRecordSink {
+  /** Records accepted and skipped so far. */
+  readonly report: ReadReport;
+  /** Rejects a line the format could not turn into a record (throws unless skipping). */
+  reject(line: number, field: string | undefined, kind: string, message: string): false;
+  /** Takes one parsed record (or its parse error), in file order. */
+  accept(parsed: ParsedItemRecord): void;
+  /** Ends the input and builds the tables. */
+  finish(): Omit<ReadItemsJsonlResult, 'report'> & { report: ReadReport };
+}
+
+/** One record of an item file: its 1-based line (or row), and the value or the parse error. */
+export interface ParsedItemRecord {
+  line: number;
+  /** Raw text, when the format has one (used to explain a parse error). */
+  text?: string;
+  record?: unknown;
+  error?: unknown;
+}
+
 /**
- * Streams a JSON Lines item file: id, tags, categorical fields and named dense vectors. Errors
- * (`InvalidDatasetError` naming file, line and field; strict by default): `invalid-json`,
- * `missing-field` (no id, or a vector field missing), `invalid-type`, `invalid-id` (a control
- * character such as NUL, or a number that is not an exact integer), `dimension`, `nan` (NaN/Infinity
- * in a vector, as a string or a bare token), `non-finite` (a number outside the float32 range, e.g.
- * `1e400`), `non-numeric`, `duplicate-id`, `unknown-field`, `line-too-long`.
+ * The record rules shared by the item readers (JSON Lines, CSV, Parquet): id, tags, categorical
+ * fields, vectors, ignored and unknown fields, with the errors listed on {@link readItemsJsonl}.
  */
-export async function readItemsJsonl(options: ReadItemsJsonlOptions): Promise<ReadItemsJsonlResult> {
-  const file = options.path;
+export function createItemRecordSink(options: ItemRecordSinkOptions): ItemRecordSink {
+  const file = options.file;
   const idField = options.idField ?? 'id';
   const tagsField = options.tagsField ?? 'tags';
   const vectorFields = options.vectorFields ?? [];
@@ -133,7 +155,6 @@ export async function readItemsJsonl(options: ReadItemsJsonlOptions): Promise<Re
   const ignoreFields = new Set(options.ignoreFields ?? []);
   const unknownFields = options.unknownFields ?? 'error';
   const fillMissing = (options.missingVectors ?? 'error') === 'zeros';
-  const maxLineLength = checkMaxLineLength(options.maxLineLength);
   for (const [field, dim] of Object.entries(options.vectorDims ?? {})) {
     if (!Number.isInteger(dim) || dim <= 0) {
       throw new InvalidArgumentError({
@@ -174,7 +195,6 @@ export async function readItemsJsonl(options: ReadItemsJsonlOptions): Promise<Re
   const recordTags: Int32Array[] = [];
   const used = new Set<string>();
   const ignored = new Set<string>();
-  let lineNumber = 0;
   const idCheck: IdCheck = { message: '' };
 
   const vectorColumn = (field: string, dim: number, rows: number): VectorColumn => {
@@ -213,7 +233,7 @@ export async function readItemsJsonl(options: ReadItemsJsonlOptions): Promise<Re
   };
 
   /** Stores one record; false when it was rejected (skipInvalid). */
-  const processRecord = ({ line, text, record, error }: Parsed): boolean => {
+  const processRecord = ({ line, text = '', record, error }: ParsedItemRecord): boolean => {
     if (error !== undefined) {
       const bareNaN = /(?<![\w"])-?(NaN|Infinity)(?![\w"])/.test(text);
       return issues.reject(
@@ -348,7 +368,9 @@ export async function readItemsJsonl(options: ReadItemsJsonlOptions): Promise<Re
   };
 
   // The first records are held until each vector field's dimension is fixed from them.
-  let sample: Parsed[] | undefined = vectorFields.some((field) => dims[field] === undefined) ? [] : undefined;
+  let sample: ParsedItemRecord[] | undefined = vectorFields.some((field) => dims[field] === undefined)
+    ? []
+    : undefined;
   const flushSample = (): void => {
     if (sample === undefined) return;
     for (const field of vectorFields) dims[field] ??= sampledDimension(sample, field);
@@ -357,6 +379,69 @@ export async function readItemsJsonl(options: ReadItemsJsonlOptions): Promise<Re
     for (const parsed of held) processRecord(parsed);
   };
 
+  return {
+    report,
+    reject: (line, field, kind, message) => issues.reject(line, field, kind, message),
+    accept: (parsed) => {
+      if (sample !== undefined) {
+        sample.push(parsed);
+        if (sample.length >= DIMENSION_SAMPLE) flushSample();
+      } else {
+        processRecord(parsed);
+      }
+    },
+    finish: () => {
+      flushSample();
+
+      const numItems = items.size;
+      const offsets = new Int32Array(numItems + 1);
+      const tagsByItem: (Int32Array | undefined)[] = new Array(numItems);
+      for (let r = 0; r < recordItems.length; r++) tagsByItem[recordItems[r] as number] = recordTags[r];
+      for (let i = 0; i < numItems; i++)
+        offsets[i + 1] = (offsets[i] as number) + (tagsByItem[i]?.length ?? 0);
+      const values = new Int32Array(offsets[numItems] as number);
+      for (let i = 0; i < numItems; i++) {
+        const row = tagsByItem[i];
+        if (row) values.set(row, offsets[i] as number);
+      }
+      const vectors: Record<string, VectorTable> = {};
+      for (const field of vectorFields) {
+        const dim = dims[field];
+        if (dim === undefined) continue; // no record had it
+        const column = columns.get(field);
+        const data = new Float32Array(numItems * dim);
+        if (column) data.set(column.data.subarray(0, Math.min(column.data.length, numItems * dim)));
+        vectors[field] = { dim, data };
+      }
+      const present = new Uint8Array(numItems);
+      present.set(seen.subarray(0, Math.min(seen.length, numItems)));
+      return {
+        items,
+        tags: { vocabulary, offsets, values },
+        vectors,
+        present,
+        missingVectors,
+        fields: { used: [...used], ignored: [...ignored] },
+        report,
+      };
+    },
+  };
+}
+
+/**
+ * Streams a JSON Lines item file: id, tags, categorical fields and named dense vectors. Errors
+ * (`InvalidDatasetError` naming file, line and field; strict by default): `invalid-json`,
+ * `missing-field` (no id, or a vector field missing), `invalid-type`, `invalid-id` (a control
+ * character such as NUL, or a number that is not an exact integer), `dimension`, `nan` (NaN/Infinity
+ * in a vector, as a string or a bare token), `non-finite` (a number outside the float32 range, e.g.
+ * `1e400`), `non-numeric`, `duplicate-id`, `unknown-field`, `line-too-long`.
+ */
+export async function readItemsJsonl(options: ReadItemsJsonlOptions): Promise<ReadItemsJsonlResult> {
+  const maxLineLength = checkMaxLineLength(options.maxLineLength);
+  const { path: file, onProgress, maxLineLength: _limit, ...recordOptions } = options;
+  const sink = createItemRecordSink({ ...recordOptions, file });
+  const { report } = sink;
+  let lineNumber = 0;
   await readLineBlocks({
     path: file,
     encoding: 'utf8',
@@ -368,7 +453,7 @@ export async function readItemsJsonl(options: ReadItemsJsonlOptions): Promise<Re
         const lineEnd = text.indexOf('\n', position);
         lineNumber++;
         if (lineEnd - position > maxLineLength) {
-          issues.reject(
+          sink.reject(
             lineNumber,
             undefined,
             'line-too-long',
@@ -377,55 +462,18 @@ export async function readItemsJsonl(options: ReadItemsJsonlOptions): Promise<Re
         } else {
           const line = text.substring(position, lineEnd);
           if (line.trim().length > 0) {
-            const parsed = parseLine(line, lineNumber);
-            if (sample !== undefined) {
-              sample.push(parsed);
-              if (sample.length >= DIMENSION_SAMPLE) flushSample();
-            } else {
-              processRecord(parsed);
-            }
+            sink.accept(parseLine(line, lineNumber));
           }
         }
         position = lineEnd + 1;
       }
     },
-    ...(options.onProgress
+    ...(onProgress
       ? {
           onChunk: (bytesRead: number, totalBytes: number) =>
-            options.onProgress?.({ bytesRead, totalBytes, rows: report.rows }),
+            onProgress?.({ bytesRead, totalBytes, rows: report.rows }),
         }
       : {}),
   });
-  flushSample();
-
-  const numItems = items.size;
-  const offsets = new Int32Array(numItems + 1);
-  const tagsByItem: (Int32Array | undefined)[] = new Array(numItems);
-  for (let r = 0; r < recordItems.length; r++) tagsByItem[recordItems[r] as number] = recordTags[r];
-  for (let i = 0; i < numItems; i++) offsets[i + 1] = (offsets[i] as number) + (tagsByItem[i]?.length ?? 0);
-  const values = new Int32Array(offsets[numItems] as number);
-  for (let i = 0; i < numItems; i++) {
-    const row = tagsByItem[i];
-    if (row) values.set(row, offsets[i] as number);
-  }
-  const vectors: Record<string, VectorTable> = {};
-  for (const field of vectorFields) {
-    const dim = dims[field];
-    if (dim === undefined) continue; // no record had it
-    const column = columns.get(field);
-    const data = new Float32Array(numItems * dim);
-    if (column) data.set(column.data.subarray(0, Math.min(column.data.length, numItems * dim)));
-    vectors[field] = { dim, data };
-  }
-  const present = new Uint8Array(numItems);
-  present.set(seen.subarray(0, Math.min(seen.length, numItems)));
-  return {
-    items,
-    tags: { vocabulary, offsets, values },
-    vectors,
-    present,
-    missingVectors,
-    fields: { used: [...used], ignored: [...ignored] },
-    report,
-  };
+  return sink.finish();
 }

@@ -253,3 +253,55 @@ function rowsByKey(keys: Int32Array): Int32Array[] {
   for (let k = 0; k <= max; k++) groups.push(order.subarray(counts[k] as number, counts[k + 1] as number));
   return groups;
 }
+
+/** How {@link splitInteractions} divides rows: global time, per-user random, or whole items held out. */
+export type SplitMethod = 'time' | 'random' | 'cold-item';
+
+/** Options of {@link splitInteractions}. */
+export interface SplitInteractionsOptions {
+  /** Interactions to split. */
+  interactions: Interactions;
+  /** Number of items (length of `coldItems`). */
+  numItems: number;
+  /** `time` (needs timestamps), `random` (per user, at least one train row each) or `cold-item`. */
+  method: SplitMethod;
+  /** Share for validation, in [0, 1). */
+  validFraction: number;
+  /** Share for test, in [0, 1). */
+  testFraction: number;
+  /** `cold-item` only: share of the items held out whole. */
+  coldItemFraction?: number;
+  /** PRNG seed of the random methods. */
+  seed: number;
+}
+
+/** One entry point over the three split functions, for configs that name the method. */
+export function splitInteractions(options: SplitInteractionsOptions): DatasetSplit {
+  const { interactions, numItems, validFraction, testFraction, seed } = options;
+  switch (options.method) {
+    case 'time':
+      return splitByTime({ interactions, validFraction, testFraction, numItems });
+    case 'random':
+      return splitRandomHoldout({ interactions, validFraction, testFraction, seed, perUser: true, numItems });
+    case 'cold-item':
+      if (options.coldItemFraction === undefined) {
+        throw new InvalidArgumentError({
+          argument: 'coldItemFraction',
+          message: 'is required by the cold-item split',
+        });
+      }
+      return splitColdItems({
+        interactions,
+        numItems,
+        coldItemFraction: options.coldItemFraction,
+        seed,
+        validFraction,
+        testFraction,
+      });
+    default:
+      throw new InvalidArgumentError({
+        argument: 'method',
+        message: `must be time, random or cold-item, got ${JSON.stringify(options.method)}`,
+      });
+  }
+}
