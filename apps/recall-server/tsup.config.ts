@@ -1,7 +1,7 @@
 import { createTsupConfig } from '@mmrecall/build/tsup';
 
-// load.ts imports dev dependencies (autocannon, @mmrecall/synthetic); keep them external like the rest.
+// load.ts imports dev dependencies (autocannon, @mmrecall/model, @mmrecall/synthetic); keep them external like the rest.
 export default {
   ...createTsupConfig({ entry: ['src/index.ts', 'src/cli.ts', 'src/load.ts'] }),
-  external: ['autocannon', '@mmrecall/synthetic'],
+  external: ['autocannon', '@mmrecall/model', '@mmrecall/synthetic'],
 };

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-import type { HnswSettings, IndexKind } from './serving-state';
+import type { HnswSettings, IndexKind } from '@mmrecall/recall-service';
 
 /** Backends the CLI accepts (see @mmrecall/runtime selectBackend). */
 export type CliBackend = 'auto' | 'node' | 'wasm' | 'cpu';

@@ -1,11 +1,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { loadServingModel } from '@mmrecall/recall-service';
+import {
+  bruteForce,
+  createTempDir,
+  itemContent,
+  removeTempDir,
+  type TestArtifacts,
+  writeTestArtifacts,
+} from '@mmrecall/test-artifacts';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-
-import { loadServingModel } from './model-adapter';
 import { createRecallServer, type RecallServer } from './recall-server';
-import { createTempDir, removeTempDir, type TestArtifacts, writeTestArtifacts } from './test-artifacts';
 
 const TOKEN = 'test-admin-token-0123456789';
 
@@ -51,42 +57,6 @@ async function listen(server: RecallServer): Promise<string> {
   const address = server.app.server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
   return `http://127.0.0.1:${address.port}`;
-}
-
-/** Brute-force top-k by inner product over rows of `items`, skipping `skip`. */
-function bruteForce(
-  query: Float32Array,
-  items: Float32Array,
-  dim: number,
-  k: number,
-  skip: Set<number> = new Set(),
-) {
-  const scores: { row: number; score: number }[] = [];
-  for (let row = 0; row < items.length / dim; row++) {
-    if (skip.has(row)) continue;
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += (query[j] as number) * (items[row * dim + j] as number);
-    scores.push({ row, score: s });
-  }
-  return scores.sort((a, b) => b.score - a.score).slice(0, k);
-}
-
-function itemContent(
-  artifacts: TestArtifacts,
-  row: number,
-): { tags: string[]; vectors: Record<string, number[]> } {
-  const { content } = artifacts.data.dataset;
-  const tags: string[] = [];
-  if (content.tags) {
-    for (let j = content.tags.offsets[row] as number; j < (content.tags.offsets[row + 1] as number); j++) {
-      tags.push(content.tags.vocabulary.ids[content.tags.values[j] as number] as string);
-    }
-  }
-  const vectors: Record<string, number[]> = {};
-  for (const [name, table] of Object.entries(content.vectors)) {
-    vectors[name] = Array.from(table.data.subarray(row * table.dim, (row + 1) * table.dim));
-  }
-  return { tags, vectors };
 }
 
 let parent: string;
@@ -552,7 +522,7 @@ describe('recall server over HTTP (exact index)', () => {
       items: 400,
       users: 300,
       replayed: 1,
-      dropped: 0,
+      pending: 0,
     });
     expect(statuses.length).toBeGreaterThan(20);
     expect(statuses.filter((status) => status !== 200)).toEqual([]);
@@ -686,7 +656,7 @@ describe('recall server lifecycle and configuration', () => {
     }
   });
 
-  test('reloading an id-only model drops run-time items it cannot embed; its PUT answers 400', async () => {
+  test('reloading an id-only model keeps run-time items it cannot embed as pending; its PUT answers 400', async () => {
     const idOnly = await writeTestArtifacts({ parent, name: 'id-only', kind: 'id-only', seed: 3 });
     const server = createRecallServer({ artifactsDir: artifactsA.dir, index: 'exact', adminToken: TOKEN });
     try {
@@ -700,7 +670,8 @@ describe('recall server lifecycle and configuration', () => {
         token: TOKEN,
       });
       expect(reload.status).toBe(200);
-      expect(reload.body).toMatchObject({ kind: 'id-only', items: 400, replayed: 0, dropped: 1 });
+      expect(reload.body).toMatchObject({ kind: 'id-only', items: 400, replayed: 0, pending: 1 });
+      expect((await call('GET', '/readyz')).body).toMatchObject({ kind: 'id-only', pending: 1 });
       expect((await call('POST', '/v1/recall/i2i', { body: { itemId: 'runtime-1' } })).status).toBe(404);
       const put = await call('PUT', '/v1/items/runtime-2', {
         body: itemContent(artifactsA, 0),
@@ -712,12 +683,13 @@ describe('recall server lifecycle and configuration', () => {
         body: { userId: artifactsA.data.dataset.users.ids[0], k: 3 },
       });
       expect(u2i.body).toMatchObject({ model: 'id-only' });
-      // Back to a content model: the dropped item is gone for good, nothing is replayed.
+      // Back to a content model: the kept item is embedded and served again.
       const back = await call('POST', '/v1/admin/reload', {
         body: { artifactsDir: artifactsA.dir },
         token: TOKEN,
       });
-      expect(back.body).toMatchObject({ kind: 'gated-additive', items: 400, replayed: 0, dropped: 0 });
+      expect(back.body).toMatchObject({ kind: 'gated-additive', items: 401, replayed: 1, pending: 0 });
+      expect((await call('POST', '/v1/recall/i2i', { body: { itemId: 'runtime-1' } })).status).toBe(200);
     } finally {
       await server.close();
     }

@@ -210,14 +210,15 @@ export const reloadSchema = {
         items: { type: 'integer' },
         users: { type: 'integer' },
         replayed: { type: 'integer', description: 'Items added through PUT re-embedded into the new state.' },
-        dropped: {
+        pending: {
           type: 'integer',
-          description: 'Items added through PUT that the new model could not take.',
+          description:
+            'Items added through PUT that the new model cannot embed: kept (and journaled), served again by a model that can.',
         },
         loadedAt: { type: 'string' },
         durationMs: { type: 'number' },
       },
-      required: ['artifactsDir', 'kind', 'items', 'users', 'replayed', 'dropped', 'loadedAt', 'durationMs'],
+      required: ['artifactsDir', 'kind', 'items', 'users', 'replayed', 'pending', 'loadedAt', 'durationMs'],
     },
     ...adminErrors,
     422: errorSchema,
@@ -245,6 +246,7 @@ export const readySchema = {
         index: { type: 'string' },
         items: { type: 'integer' },
         users: { type: 'integer' },
+        pending: { type: 'integer', description: 'Run-time items the loaded model cannot embed.' },
         loadedAt: { type: 'string' },
       },
       required: ['status'],

@@ -53,6 +53,8 @@ export interface BuildServingStateOptions {
   stepMs?: number;
   /** Called after each insertion step with the rows inserted so far and the total. */
   onProgress?: (options: { done: number; total: number }) => void;
+  /** Checked between insertion steps: an aborted build frees its index and rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -63,6 +65,7 @@ export async function buildServingState(options: BuildServingStateOptions): Prom
   const stepMs = options.stepMs ?? 50;
   const numItems = model.itemIds.length;
   const dim = model.dim;
+  options.signal?.throwIfAborted();
   const index =
     options.index === 'hnsw'
       ? createHnswIndex({ dim, metric: 'ip', ...options.hnsw })
@@ -81,6 +84,7 @@ export async function buildServingState(options: BuildServingStateOptions): Prom
       start = end;
       options.onProgress?.({ done: start, total: numItems });
       if (start < numItems) await yieldToEventLoop();
+      options.signal?.throwIfAborted();
     }
   } catch (error) {
     index.dispose();
@@ -136,16 +140,24 @@ export interface PutItemResult {
   unknownTags: string[];
 }
 
+/** A new item embedded by a state's content tower, not yet in its index. */
+export interface EmbeddedItem {
+  id: string;
+  vector: Float32Array;
+  gate: number | null;
+  unknownTags: string[];
+}
+
 /**
- * Embeds validated new items with the content tower and upserts them into index and catalog.
- * Embedding happens first: if it throws, neither index nor catalog has changed.
+ * Embeds validated new items with the content tower; changes nothing. Throws when the tower
+ * returns the wrong size or a non-finite value.
  */
-export async function putItems(options: {
-  /** State to change. */
+export async function embedItems(options: {
+  /** State whose model embeds. */
   state: ServingState;
   /** Items with validated content. */
   items: readonly { id: string; content: NewItemContent }[];
-}): Promise<PutItemResult[]> {
+}): Promise<EmbeddedItem[]> {
   const { state, items } = options;
   if (items.length === 0) return [];
   const dim = state.model.dim;
@@ -159,28 +171,50 @@ export async function putItems(options: {
     if (!Number.isFinite(embedded.embeddings[i]))
       throw new Error('the content tower produced a non-finite embedding');
   }
-  const vectors = items.map((_, i) => embedded.embeddings.slice(i * dim, (i + 1) * dim));
-  // Keys are assigned only now, after everything that can fail has run.
-  const results: PutItemResult[] = [];
-  const keys = new Int32Array(items.length);
-  items.forEach((item, i) => {
-    const { key, created } = state.catalog.put({ id: item.id, vector: vectors[i] as Float32Array });
-    keys[i] = key;
+  return items.map((item, i) => {
     const gate = embedded.gates?.[i];
-    results.push({
+    return {
       id: item.id,
-      key,
-      created,
+      vector: embedded.embeddings.slice(i * dim, (i + 1) * dim),
       gate: gate === undefined ? null : gate,
       unknownTags: embedded.unknownTags[i] ?? [],
-    });
+    };
   });
+}
+
+/** Puts embedded items into catalog and index (keys are assigned here). */
+export function applyItems(options: {
+  /** State to change (the one that embedded the items). */
+  state: ServingState;
+  /** Items from {@link embedItems}. */
+  items: readonly EmbeddedItem[];
+}): PutItemResult[] {
+  const { state, items } = options;
+  if (items.length === 0) return [];
+  const dim = state.model.dim;
+  const keys = new Int32Array(items.length);
   const packed = new Float32Array(items.length * dim);
-  vectors.forEach((vector, i) => {
-    packed.set(vector, i * dim);
+  const results = items.map((item, i) => {
+    const { key, created } = state.catalog.put({ id: item.id, vector: item.vector });
+    keys[i] = key;
+    packed.set(item.vector, i * dim);
+    return { id: item.id, key, created, gate: item.gate, unknownTags: item.unknownTags };
   });
   state.index.upsert({ keys, vectors: packed });
   return results;
+}
+
+/**
+ * Embeds validated new items with the content tower and upserts them into index and catalog.
+ * Embedding happens first: if it throws, neither index nor catalog has changed.
+ */
+export async function putItems(options: {
+  /** State to change. */
+  state: ServingState;
+  /** Items with validated content. */
+  items: readonly { id: string; content: NewItemContent }[];
+}): Promise<PutItemResult[]> {
+  return applyItems({ state: options.state, items: await embedItems(options) });
 }
 
 /** Removes an item from index and catalog; false when it was not live. */

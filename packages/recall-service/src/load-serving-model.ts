@@ -4,7 +4,7 @@ import { embedNewItems, type LoadedArtifacts, readArtifacts } from '@mmrecall/mo
 import type { LoadServingModel, ServingModel, VectorSpec } from './serving-model';
 
 /**
- * Reads an artifacts folder with `@mmrecall/model` and exposes what the server needs. Only the
+ * Reads an artifacts folder with `@mmrecall/model` and exposes what the service needs. Only the
  * user tower (u2i with `features`) and new-item admission (PUT) run TensorFlow.js; both read
  * results with `await tensor.data()` and dispose every tensor they create.
  */
@@ -40,6 +40,11 @@ function wrapArtifacts(artifacts: LoadedArtifacts): ServingModel {
   const historyLength = config.user.history?.maxLength;
   return {
     dir: artifacts.dir,
+    createdAt: manifest.createdAt,
+    embeddingFiles: {
+      items: manifest.files.items ?? 'items.f32',
+      ...(manifest.files.users ? { users: manifest.files.users } : {}),
+    },
     kind: config.kind,
     mode: config.mode,
     dim: manifest.itemDim,

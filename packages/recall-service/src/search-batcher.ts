@@ -1,5 +1,7 @@
 import type { RecallIndex } from '@mmrecall/serving';
 
+import { SearchCancelledError } from './errors';
+
 /** One search request. */
 export interface BatchedSearch {
   /** Query vector (`index.dim` values). */
@@ -10,11 +12,6 @@ export interface BatchedSearch {
   exclude?: Set<number>;
   /** Checked when the batch runs: a cancelled search (e.g. its client hung up) is skipped and rejected. */
   cancelled?: () => boolean;
-}
-
-/** Rejection of a search that was cancelled before it ran. */
-export class SearchCancelledError extends Error {
-  override readonly name = 'SearchCancelledError';
 }
 
 /** Result of one search, best first (only real matches, no padding). */
@@ -59,8 +56,7 @@ export function createSearchBatcher(options: CreateSearchBatcherOptions): Search
     const batch: Pending[] = [];
     while (batch.length < maxBatch && queue.length > 0) {
       const entry = queue.shift() as Pending;
-      if (entry.cancelled?.() === true)
-        entry.reject(new SearchCancelledError('search cancelled before it ran'));
+      if (entry.cancelled?.() === true) entry.reject(new SearchCancelledError());
       else batch.push(entry);
     }
     if (queue.length > 0) schedule();

@@ -1,6 +1,6 @@
 /**
- * What the server needs from a loaded artifacts folder. `loadServingModel` (model-adapter.ts) builds
- * it from `@mmrecall/model`'s `readArtifacts`; the HTTP layer depends on nothing else, so it stays
+ * What the recall service needs from a loaded artifacts folder. `loadServingModel` (load-serving-model.ts) builds
+ * it from `@mmrecall/model`'s `readArtifacts`; the service depends on nothing else, so it stays
  * independent of how the artifacts are stored.
  */
 
@@ -47,6 +47,13 @@ export interface EmbeddedNewItems {
 export interface ServingModel {
   /** Artifacts folder it was read from. */
   readonly dir: string;
+  /**
+   * When the artifacts were written (the manifest's `createdAt`): with `dir`, tells a reload of the
+   * same artifacts from one into newer ones.
+   */
+  readonly createdAt: string;
+  /** File names of the embedding matrices inside `dir` (named in errors about them). */
+  readonly embeddingFiles: { readonly items: string; readonly users?: string };
   /** Model kind (`id-only`, `content-only`, `multiview`, `gated-concat`, `gated-additive`). */
   readonly kind: string;
   /** `u2i` or `i2i`. */
@@ -79,4 +86,9 @@ export interface ServingModel {
 export type LoadServingModel = (options: {
   /** Artifacts folder. */
   dir: string;
+  /**
+   * Aborted when the reload times out or is cancelled. A loader may stop early on it; the service
+   * does not wait for it either way (a model that arrives after the abort is disposed).
+   */
+  signal?: AbortSignal;
 }) => Promise<ServingModel>;

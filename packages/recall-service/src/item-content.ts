@@ -5,7 +5,7 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** A problem with a PUT body, naming the field. */
 export interface ItemContentProblem {
-  /** Path of the offending field, e.g. `body/vectors/image/3`. */
+  /** Path of the offending field, e.g. `vectors/image/3`. */
   field: string;
   /** What is wrong. */
   message: string;
@@ -31,16 +31,13 @@ export function checkItemContent(
   const fail = (field: string, message: string) => ({ ok: false as const, problem: { field, message } });
   const vectors = body.vectors;
   if (typeof vectors !== 'object' || vectors === null || Array.isArray(vectors)) {
-    return fail('body/vectors', 'must be an object of named number arrays');
+    return fail('vectors', 'must be an object of named number arrays');
   }
   const given = vectors as Record<string, unknown>;
   const known = Object.keys(vectorSpecs).sort();
   for (const name of Object.keys(given)) {
     if (!Object.hasOwn(vectorSpecs, name)) {
-      return fail(
-        `body/vectors/${name}`,
-        `unknown vector "${name}"; this model takes ${describeNames(known)}`,
-      );
+      return fail(`vectors/${name}`, `unknown vector "${name}"; this model takes ${describeNames(known)}`);
     }
   }
   const out: Record<string, Float32Array> = {};
@@ -49,21 +46,21 @@ export function checkItemContent(
     const values = given[name];
     if (values === undefined) {
       if (!required) continue;
-      return fail(`body/vectors/${name}`, `missing required vector "${name}" (${dim} numbers)`);
+      return fail(`vectors/${name}`, `missing required vector "${name}" (${dim} numbers)`);
     }
     if (!Array.isArray(values) && !(values instanceof Float32Array)) {
-      return fail(`body/vectors/${name}`, `must be an array of ${dim} numbers`);
+      return fail(`vectors/${name}`, `must be an array of ${dim} numbers`);
     }
     if (values.length !== dim) {
-      return fail(`body/vectors/${name}`, `has ${values.length} values, the model expects dimension ${dim}`);
+      return fail(`vectors/${name}`, `has ${values.length} values, the model expects dimension ${dim}`);
     }
     const vector = new Float32Array(dim);
     for (let j = 0; j < dim; j++) {
       const value: unknown = values[j];
       if (typeof value !== 'number')
-        return fail(`body/vectors/${name}/${j}`, `must be a number, got ${typeof value}`);
+        return fail(`vectors/${name}/${j}`, `must be a number, got ${typeof value}`);
       if (!Number.isFinite(value) || Math.abs(value) > FLOAT32_MAX) {
-        return fail(`body/vectors/${name}/${j}`, `must be a finite float32 number, got ${value}`);
+        return fail(`vectors/${name}/${j}`, `must be a finite float32 number, got ${value}`);
       }
       vector[j] = value;
     }
@@ -71,7 +68,7 @@ export function checkItemContent(
   }
   const tags = body.tags;
   if (tags !== undefined && (!Array.isArray(tags) || tags.some((tag) => typeof tag !== 'string'))) {
-    return fail('body/tags', 'must be an array of strings');
+    return fail('tags', 'must be an array of strings');
   }
   return {
     ok: true,

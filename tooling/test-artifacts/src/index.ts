@@ -111,3 +111,40 @@ export function createTempDir(): Promise<string> {
 export function removeTempDir(dir: string): Promise<void> {
   return rm(dir, { recursive: true, force: true });
 }
+
+/** Brute-force top-k by inner product over the rows of `items`, skipping the rows in `skip`. */
+export function bruteForce(
+  query: Float32Array,
+  items: Float32Array,
+  dim: number,
+  k: number,
+  skip: Set<number> = new Set(),
+): { row: number; score: number }[] {
+  const scores: { row: number; score: number }[] = [];
+  for (let row = 0; row < items.length / dim; row++) {
+    if (skip.has(row)) continue;
+    let s = 0;
+    for (let j = 0; j < dim; j++) s += (query[j] as number) * (items[row * dim + j] as number);
+    scores.push({ row, score: s });
+  }
+  return scores.sort((a, b) => b.score - a.score).slice(0, k);
+}
+
+/** The content (tag names and vectors) of item `row` of the data set, as a client would send it. */
+export function itemContent(
+  artifacts: TestArtifacts,
+  row: number,
+): { tags: string[]; vectors: Record<string, number[]> } {
+  const { content } = artifacts.data.dataset;
+  const tags: string[] = [];
+  if (content.tags) {
+    for (let j = content.tags.offsets[row] as number; j < (content.tags.offsets[row + 1] as number); j++) {
+      tags.push(content.tags.vocabulary.ids[content.tags.values[j] as number] as string);
+    }
+  }
+  const vectors: Record<string, number[]> = {};
+  for (const [name, table] of Object.entries(content.vectors)) {
+    vectors[name] = Array.from(table.data.subarray(row * table.dim, (row + 1) * table.dim));
+  }
+  return { tags, vectors };
+}

@@ -1,7 +1,8 @@
 import { createExactIndex } from '@mmrecall/serving';
 import { describe, expect, test } from 'vitest';
 
-import { createSearchBatcher, SearchCancelledError } from './search-batcher';
+import { SearchCancelledError } from './errors';
+import { createSearchBatcher } from './search-batcher';
 
 describe('createSearchBatcher', () => {
   const dim = 4;

@@ -1,0 +1,30 @@
+export {
+  ArtifactsRejectedError,
+  InvalidItemError,
+  ItemJournalError,
+  SearchCancelledError,
+  ServiceUnavailableError,
+} from './errors';
+export { type CheckItemContentOptions, checkItemContent, type ItemContentProblem } from './item-content';
+export { loadServingModel } from './load-serving-model';
+export type { I2iOptions, RecalledItem, RecallResult, U2iOptions, UserFeatures } from './recall-queries';
+export {
+  type CreateRecallServiceOptions,
+  createRecallService,
+  type PutItemOptions,
+  type PutItemOutcome,
+  type RecallService,
+  type RecallServiceLog,
+  type RecallServiceStatus,
+  type ReloadOptions,
+  type ReloadResult,
+} from './recall-service';
+export type {
+  EmbeddedNewItems,
+  EmbedUserFeaturesOptions,
+  LoadServingModel,
+  NewItemContent,
+  ServingModel,
+  VectorSpec,
+} from './serving-model';
+export type { HnswSettings, IndexKind } from './serving-state';

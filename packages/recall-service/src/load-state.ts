@@ -1,0 +1,99 @@
+import path from 'node:path';
+import { MissingArtifactError, MmrecallError } from '@mmrecall/errors';
+
+import { abortable } from './abortable';
+import { findNonFinite } from './check-embeddings';
+import { ArtifactsRejectedError } from './errors';
+import type { LoadServingModel, ServingModel } from './serving-model';
+import { buildServingState, type HnswSettings, type IndexKind, type ServingState } from './serving-state';
+
+/** Options of {@link loadState}. */
+export interface LoadStateOptions {
+  /** Artifacts folder (absolute). */
+  dir: string;
+  /** Reads the folder. */
+  loadModel: LoadServingModel;
+  /** Index kind. */
+  index: IndexKind;
+  /** HNSW settings. */
+  hnsw?: HnswSettings;
+  /** Most time reading may take (the index build is not counted). */
+  readTimeoutMs: number;
+  /** Aborts reading and building. */
+  signal: AbortSignal;
+  /** Called after each index build step. */
+  onProgress?: (options: { done: number; total: number }) => void;
+}
+
+/**
+ * Reads an artifacts folder (within the read timeout), refuses non-finite embeddings and builds the
+ * index. Everything wrong with the folder is an {@link ArtifactsRejectedError} naming file and reason;
+ * nothing is left allocated when it throws.
+ */
+export async function loadState(options: LoadStateOptions): Promise<ServingState> {
+  const { dir, signal } = options;
+  const timeout = AbortSignal.timeout(options.readTimeoutMs);
+  const readSignal = AbortSignal.any([signal, timeout]);
+  let model: ServingModel;
+  try {
+    model = await abortable({
+      promise: Promise.resolve().then(() => options.loadModel({ dir, signal: readSignal })),
+      signal: readSignal,
+      discard: (late) => late.dispose(),
+    });
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    if (timeout.aborted) {
+      throw new ArtifactsRejectedError({
+        dir,
+        reason: `reading did not finish within ${options.readTimeoutMs} ms (a file that never ends, such as a FIFO, or a stalled disk); nothing was changed`,
+      });
+    }
+    throw rejection(dir, error);
+  }
+  try {
+    await checkFinite(model, signal);
+    return await buildServingState({
+      model,
+      index: options.index,
+      ...(options.hnsw ? { hnsw: options.hnsw } : {}),
+      signal,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    });
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+async function checkFinite(model: ServingModel, signal: AbortSignal): Promise<void> {
+  const matrices: [string | undefined, Float32Array | undefined][] = [
+    [model.embeddingFiles.items, model.itemEmbeddings],
+    [model.embeddingFiles.users, model.userEmbeddings],
+  ];
+  for (const [file, values] of matrices) {
+    if (values === undefined) continue;
+    const bad = await findNonFinite({ values, dim: model.dim });
+    signal.throwIfAborted();
+    if (bad !== undefined) {
+      throw new ArtifactsRejectedError({
+        dir: model.dir,
+        file: path.join(model.dir, file ?? 'embeddings'),
+        reason: `row ${bad.row} column ${bad.column} is ${bad.value}: embeddings must be finite`,
+      });
+    }
+  }
+}
+
+/** Turns whatever reading a folder threw into an {@link ArtifactsRejectedError} naming the file when known. */
+function rejection(dir: string, error: unknown): ArtifactsRejectedError {
+  if (ArtifactsRejectedError.isInstance(error)) return error;
+  if (MissingArtifactError.isInstance(error)) {
+    const prefix = `${error.path}: `;
+    const reason = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+    return new ArtifactsRejectedError({ dir, file: error.path, reason, cause: error });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const reason = MmrecallError.isInstance(error) ? message : `the folder could not be read: ${message}`;
+  return new ArtifactsRejectedError({ dir, reason, cause: error });
+}

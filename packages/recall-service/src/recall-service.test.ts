@@ -1,0 +1,159 @@
+import { InvalidArgumentError, NotFoundError } from '@mmrecall/errors';
+import {
+  bruteForce,
+  createTempDir,
+  itemContent,
+  removeTempDir,
+  type TestArtifacts,
+  writeTestArtifacts,
+} from '@mmrecall/test-artifacts';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
+import { InvalidItemError, ServiceUnavailableError } from './errors';
+import { loadServingModel } from './load-serving-model';
+import { createRecallService } from './recall-service';
+
+let parent: string;
+let a: TestArtifacts;
+let b: TestArtifacts;
+
+beforeAll(async () => {
+  parent = await createTempDir();
+  a = await writeTestArtifacts({ parent, name: 'a', seed: 1 });
+  b = await writeTestArtifacts({ parent, name: 'b', seed: 2 });
+});
+
+afterAll(async () => {
+  await removeTempDir(parent);
+});
+
+describe('createRecallService in process', () => {
+  test('u2i, i2i, put, delete and reload without HTTP, and dispose frees every tensor', async () => {
+    const before = tf.memory().numTensors;
+    const service = createRecallService({ artifactsDir: a.dir, index: 'exact' });
+    await expect(service.u2i({ userId: 'u0000', k: 3 })).rejects.toThrow(ServiceUnavailableError);
+    expect(service.status()).toEqual({ status: 'loading' });
+    await service.ready;
+    const ids = a.data.dataset.items.ids;
+    const users = a.data.dataset.users.ids;
+    const { dim } = a;
+    expect(service.status()).toMatchObject({
+      status: 'ready',
+      kind: 'gated-additive',
+      items: 400,
+      users: 300,
+    });
+
+    const byUser = await service.u2i({ userId: users[5] as string, k: 10 });
+    const expectedUser = bruteForce(a.userEmbeddings.subarray(5 * dim, 6 * dim), a.itemEmbeddings, dim, 10);
+    expect(byUser.items.map((item) => item.id)).toEqual(expectedUser.map((e) => ids[e.row]));
+    byUser.items.forEach((item, i) => {
+      expect(item.score).toBeCloseTo(expectedUser[i]!.score, 4);
+    });
+
+    const similar = await service.i2i({ itemId: ids[3] as string, k: 8, exclude: [ids[0] as string] });
+    const expectedItem = bruteForce(
+      a.itemEmbeddings.subarray(3 * dim, 4 * dim),
+      a.itemEmbeddings,
+      dim,
+      8,
+      new Set([3, 0]),
+    );
+    expect(similar.items.map((item) => item.id)).toEqual(expectedItem.map((e) => ids[e.row]));
+
+    // A new item with the content of a cold item gets the cold item's embedding (zero statistics).
+    const cold = a.warm.indexOf(0);
+    const put = await service.putItem({ id: 'twin', ...itemContent(a, cold) });
+    expect(put).toMatchObject({ id: 'twin', created: true, unknownTags: [] });
+    const coldVector = a.itemEmbeddings.subarray(cold * dim, (cold + 1) * dim);
+    const selfScore = coldVector.reduce((sum, v) => sum + v * v, 0);
+    const fromCold = await service.i2i({ itemId: ids[cold] as string, k: 3 });
+    expect(fromCold.items[0]).toMatchObject({ id: 'twin' });
+    expect(fromCold.items[0]!.score).toBeCloseTo(selfScore, 4);
+
+    await service.deleteItem({ id: ids[7] as string });
+    await expect(service.i2i({ itemId: ids[7] as string, k: 3 })).rejects.toThrow(NotFoundError);
+    await expect(service.deleteItem({ id: ids[7] as string })).rejects.toThrow(/unknown item/);
+
+    // Reload into B: B's embeddings answer, the run-time item is re-embedded, the deletion stays.
+    const reloaded = await service.reload({ artifactsDir: b.dir });
+    expect(reloaded).toMatchObject({ artifactsDir: b.dir, items: 400, replayed: 1, pending: 0 });
+    const afterReload = await service.u2i({ userId: users[5] as string, k: 1000 });
+    const expectedB = bruteForce(
+      b.userEmbeddings.subarray(5 * dim, 6 * dim),
+      b.itemEmbeddings,
+      dim,
+      400,
+      new Set([7]),
+    );
+    expect(afterReload.items.filter((item) => item.id !== 'twin').map((item) => item.id)).toEqual(
+      expectedB.map((e) => ids[e.row]),
+    );
+    expect(afterReload.items.map((item) => item.id)).toContain('twin');
+    expect(afterReload.items.map((item) => item.id)).not.toContain(ids[7]);
+
+    await service.dispose();
+    expect(service.status()).toEqual({ status: 'closed' });
+    await expect(service.i2i({ itemId: ids[0] as string, k: 1 })).rejects.toThrow(/closed/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  test('input errors name the argument or field and change nothing', async () => {
+    const service = createRecallService({ artifactsDir: a.dir, index: 'exact' });
+    try {
+      await service.ready;
+      const good = itemContent(a, 1);
+      const [name, values] = Object.entries(good.vectors)[0]!;
+      const bad = await service
+        .putItem({
+          id: 'bad',
+          ...good,
+          vectors: { ...good.vectors, [name]: values.map((v, j) => (j === 2 ? Number.NaN : v)) },
+        })
+        .catch((error: unknown) => error);
+      expect(bad).toBeInstanceOf(InvalidItemError);
+      expect((bad as InvalidItemError).field).toBe(`vectors/${name}/2`);
+      await expect(service.putItem({ id: '', ...good })).rejects.toThrow(InvalidArgumentError);
+      await expect(service.u2i({ k: 5 })).rejects.toThrow(/userId, features or both/);
+      await expect(service.u2i({ userId: 'nobody', k: 5 })).rejects.toThrow(NotFoundError);
+      await expect(service.i2i({ itemId: a.data.dataset.items.ids[0] as string, k: 0 })).rejects.toThrow(
+        /k: must be a positive integer, got 0/,
+      );
+      expect(service.status()).toMatchObject({ items: 400 });
+    } finally {
+      await service.dispose();
+    }
+  });
+
+  test('a brand-new user is recalled from features through the unknown-user row', async () => {
+    const service = createRecallService({ artifactsDir: a.dir, index: 'exact' });
+    try {
+      await service.ready;
+      const ids = a.data.dataset.items.ids as string[];
+      const anonymous = await service.u2i({ features: { history: [ids[0]!, ids[1]!] }, k: 5 });
+      const unknownId = await service.u2i({
+        userId: 'nobody',
+        features: { history: [ids[0]!, ids[1]!] },
+        k: 5,
+      });
+      expect(anonymous.items).toHaveLength(5);
+      expect(unknownId.items).toEqual(anonymous.items);
+      // The query is the user tower's output: the scores are its inner products with the items.
+      const model = await loadServingModel({ dir: a.dir });
+      try {
+        const query = await model.embedUserFeatures({
+          user: model.userIds.length,
+          profile: [],
+          history: Int32Array.of(0, 1),
+        });
+        const expected = bruteForce(query, a.itemEmbeddings, a.dim, 5);
+        expect(anonymous.items.map((item) => item.id)).toEqual(expected.map((e) => ids[e.row]));
+      } finally {
+        model.dispose();
+      }
+    } finally {
+      await service.dispose();
+    }
+  });
+});
