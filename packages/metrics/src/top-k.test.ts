@@ -1,7 +1,7 @@
 import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
 import { seededRandom } from '@mmrecall/test-utils';
 import { describe, expect, it } from 'vitest';
-import { topKInnerProduct } from './top-k';
+import { topKInnerProduct, topKScores } from './top-k';
 
 function randomMatrix(rows: number, dim: number, seed: number): Float32Array {
   const random = seededRandom(seed);
@@ -142,5 +142,72 @@ describe('topKInnerProduct', () => {
     expect(() =>
       topKInnerProduct({ ...base, exclude: { offsets: Int32Array.of(0, 1, 1), values: Int32Array.of(3) } }),
     ).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('topKScores', () => {
+  it('ranks like topKInnerProduct with the same masks, padding and tie-breaking', () => {
+    const random = seededRandom(11);
+    const numQueries = 70; // two blocks of 64 rows
+    const numItems = 9;
+    const dim = 3;
+    // Small integers: exact in float32, with many ties to exercise the lower-index rule.
+    const queries = Float32Array.from({ length: numQueries * dim }, () => Math.floor(random() * 3) - 1);
+    const items = Float32Array.from({ length: numItems * dim }, () => Math.floor(random() * 3) - 1);
+    const offsets = new Int32Array(numQueries + 1);
+    const values: number[] = [];
+    for (let q = 0; q < numQueries; q++) {
+      values.push(q % numItems, (q * 5) % numItems);
+      offsets[q + 1] = values.length;
+    }
+    const exclude = { offsets, values: Int32Array.from(values) };
+    const candidateMask = Uint8Array.of(1, 1, 0, 1, 1, 1, 1, 0, 1);
+    const k = 8; // more than the 5-7 allowed items: padded rows
+    const expected = topKInnerProduct({
+      queries,
+      numQueries,
+      items,
+      numItems,
+      dim,
+      k,
+      exclude,
+      candidateMask,
+    });
+    let calls = 0;
+    const actual = topKScores({
+      numQueries,
+      numItems,
+      k,
+      exclude,
+      candidateMask,
+      score: (start, end, out) => {
+        calls++;
+        for (let q = start; q < end; q++)
+          for (let i = 0; i < numItems; i++) {
+            let s = 0;
+            for (let t = 0; t < dim; t++) s += queries[q * dim + t]! * items[i * dim + t]!;
+            out[(q - start) * numItems + i] = s;
+          }
+      },
+    });
+    expect(calls).toBe(2);
+    expect(Array.from(actual.indices)).toEqual(Array.from(expected.indices));
+    expect(Array.from(actual.scores)).toEqual(Array.from(expected.scores));
+    expect(actual.indices[k - 1]).toBe(-1);
+  });
+
+  it('never returns NaN scores and validates its inputs', () => {
+    const result = topKScores({
+      numQueries: 1,
+      numItems: 3,
+      k: 3,
+      score: (_start, _end, out) => out.set([Number.NaN, 2, 1]),
+    });
+    expect(Array.from(result.indices)).toEqual([1, 2, -1]);
+    const score = () => {};
+    expect(() => topKScores({ numQueries: 1, numItems: 3, k: 0, score })).toThrow(InvalidArgumentError);
+    expect(() =>
+      topKScores({ numQueries: 1, numItems: 3, k: 1, score, candidateMask: new Uint8Array(2) }),
+    ).toThrow(ShapeMismatchError);
   });
 });

@@ -85,9 +85,7 @@ export function topKInnerProduct(options: TopKInnerProductOptions): TopKResult {
   }
   if (exclude !== undefined) validateCsr(exclude, numQueries, numItems, 'exclude');
 
-  const heapScores = new Float64Array(numQueries * k);
-  const heapItems = new Int32Array(numQueries * k);
-  const heapSizes = new Int32Array(numQueries);
+  const heaps = createHeaps(numQueries, k);
   const block = new Float64Array(QUERY_BLOCK * ITEM_BLOCK);
   const skip = new Uint8Array(QUERY_BLOCK * ITEM_BLOCK);
 
@@ -109,34 +107,157 @@ export function topKInnerProduct(options: TopKInnerProductOptions): TopKResult {
         }
       }
       for (let q = q0; q < q1; q++) {
-        const row = (q - q0) * width;
-        const base = q * k;
-        let size = heapSizes[q]!;
-        for (let j = 0; j < width; j++) {
-          const score = block[row + j]!;
-          if (size === k && !(score > heapScores[base]!)) continue;
-          if (Number.isNaN(score)) continue;
-          if (exclude !== undefined && skip[row + j] === 1) continue;
-          const item = i0 + j;
-          if (candidateMask !== undefined && candidateMask[item] === 0) continue;
-          if (size < k) {
-            siftUp(heapScores, heapItems, base, size, score, item);
-            size++;
-          } else {
-            siftDown(heapScores, heapItems, base, k, score, item);
-          }
-        }
-        heapSizes[q] = size;
+        pushRow(
+          heaps,
+          q,
+          block,
+          (q - q0) * width,
+          width,
+          i0,
+          exclude === undefined ? undefined : skip,
+          candidateMask,
+        );
       }
     }
   }
+  return drainHeaps(heaps);
+}
 
+/** Options of {@link topKScores}. */
+export interface TopKScoresOptions {
+  /** Number of queries. */
+  numQueries: number;
+  /** Number of items scored per query. */
+  numItems: number;
+  /** Number of items to return per query (>= 1). */
+  k: number;
+  /**
+   * Writes the scores of every item for queries `start .. end - 1` into `out`, row-major
+   * (`(end - start) * numItems` entries). NaN scores are never returned. The buffer is reused.
+   */
+  score: (start: number, end: number, out: Float32Array) => void;
+  /** Items never returned for a given query (CSR per query), e.g. the query user's training items. */
+  exclude?: CsrLists;
+  /** Items allowed for every query: 1 = candidate, 0 = never returned. Length `numItems`. */
+  candidateMask?: Uint8Array;
+  /** Queries per call of `score`. Default 64. */
+  blockSize?: number;
+}
+
+/**
+ * Exact top-k over every item for models that are not an inner product (EASE, ItemKNN, ...): the
+ * caller scores blocks of queries against all items and the same heaps, tie-breaking (lower item index),
+ * masking and padding as {@link topKInnerProduct} pick the list, so both rank identically.
+ */
+export function topKScores(options: TopKScoresOptions): TopKResult {
+  const { numQueries, numItems, k, exclude, candidateMask } = options;
+  const blockSize = options.blockSize ?? QUERY_BLOCK;
+  for (const [name, value] of [
+    ['numQueries', numQueries],
+    ['numItems', numItems],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 0) {
+      throw new InvalidArgumentError({
+        argument: name,
+        message: `must be a non-negative integer, got ${value}`,
+      });
+    }
+  }
+  for (const [name, value] of [
+    ['k', k],
+    ['blockSize', blockSize],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1) {
+      throw new InvalidArgumentError({ argument: name, message: `must be an integer >= 1, got ${value}` });
+    }
+  }
+  if (candidateMask !== undefined && candidateMask.length !== numItems) {
+    throw new ShapeMismatchError({
+      message: 'candidateMask length must be numItems',
+      expected: [numItems],
+      actual: [candidateMask.length],
+    });
+  }
+  if (exclude !== undefined) validateCsr(exclude, numQueries, numItems, 'exclude');
+  const heaps = createHeaps(numQueries, k);
+  const block = new Float32Array(blockSize * numItems);
+  for (let q0 = 0; q0 < numQueries; q0 += blockSize) {
+    const q1 = Math.min(numQueries, q0 + blockSize);
+    const out = block.subarray(0, (q1 - q0) * numItems);
+    options.score(q0, q1, out);
+    for (let q = q0; q < q1; q++) {
+      const row = (q - q0) * numItems;
+      if (exclude !== undefined) {
+        for (let e = exclude.offsets[q]!; e < exclude.offsets[q + 1]!; e++)
+          out[row + exclude.values[e]!] = Number.NaN;
+      }
+      pushRow(heaps, q, out, row, numItems, 0, undefined, candidateMask);
+    }
+  }
+  return drainHeaps(heaps);
+}
+
+/** One bounded min-heap of (score, item) per query, `k` slots each. */
+interface Heaps {
+  scores: Float64Array;
+  items: Int32Array;
+  sizes: Int32Array;
+  k: number;
+}
+
+function createHeaps(numQueries: number, k: number): Heaps {
+  return {
+    scores: new Float64Array(numQueries * k),
+    items: new Int32Array(numQueries * k),
+    sizes: new Int32Array(numQueries),
+    k,
+  };
+}
+
+/**
+ * Offers items `i0 .. i0 + width` with scores `block[row ..]` to query `q`'s heap, skipping NaN scores,
+ * items flagged in `skip[row ..]` and items outside `candidateMask`.
+ */
+function pushRow(
+  heaps: Heaps,
+  q: number,
+  block: ArrayLike<number>,
+  row: number,
+  width: number,
+  i0: number,
+  skip: Uint8Array | undefined,
+  candidateMask: Uint8Array | undefined,
+): void {
+  const { scores: heapScores, items: heapItems, k } = heaps;
+  const base = q * k;
+  let size = heaps.sizes[q]!;
+  for (let j = 0; j < width; j++) {
+    const score = block[row + j]!;
+    if (size === k && !(score > heapScores[base]!)) continue;
+    if (Number.isNaN(score)) continue;
+    if (skip !== undefined && skip[row + j] === 1) continue;
+    const item = i0 + j;
+    if (candidateMask !== undefined && candidateMask[item] === 0) continue;
+    if (size < k) {
+      siftUp(heapScores, heapItems, base, size, score, item);
+      size++;
+    } else {
+      siftDown(heapScores, heapItems, base, k, score, item);
+    }
+  }
+  heaps.sizes[q] = size;
+}
+
+/** Empties every heap into best-first rows; -1 / -Infinity pad rows with fewer than k items. */
+function drainHeaps(heaps: Heaps): TopKResult {
+  const { scores: heapScores, items: heapItems, sizes, k } = heaps;
+  const numQueries = sizes.length;
   const indices = new Int32Array(numQueries * k).fill(-1);
   const scores = new Float32Array(numQueries * k).fill(Number.NEGATIVE_INFINITY);
   for (let q = 0; q < numQueries; q++) {
     const base = q * k;
     // Pop the worst element into the last free slot until the heap is empty: best ends first.
-    for (let size = heapSizes[q]!; size > 0; size--) {
+    for (let size = sizes[q]!; size > 0; size--) {
       indices[base + size - 1] = heapItems[base]!;
       scores[base + size - 1] = heapScores[base]!;
       const lastScore = heapScores[base + size - 1]!;
