@@ -1,8 +1,9 @@
 import { InvalidArgumentError } from '@mmrecall/errors';
-import { type InteractionMatrix, validateInteractionMatrix } from './interaction-matrix';
+import { validateInteractionMatrix } from './interaction-matrix';
 import { createRandom, gaussian } from './random';
 import { createFactorizedScorer } from './scorer';
 import {
+  type EmbeddingBaselineOptions,
   type EpochScheduleOptions,
   type IterativeBaselineResult,
   runEpochs,
@@ -12,19 +13,11 @@ import {
 } from './training-loop';
 
 /** Options of {@link fitBprMf}. */
-export interface FitBprMfOptions extends EpochScheduleOptions {
-  /** Training positives. */
-  matrix: InteractionMatrix;
-  /** Embedding dimension. Default 64. */
-  dim?: number;
+export interface FitBprMfOptions extends EmbeddingBaselineOptions, EpochScheduleOptions {
   /** SGD step size. Default 0.05. */
   learningRate?: number;
-  /** L2 weight on the embeddings touched by each triple. Default 0.001. */
+  /** L2 weight on the user and the two item embeddings of each triple. Default 0.001. */
   regularization?: number;
-  /** Standard deviation of the initial embeddings. Default 0.1. */
-  initScale?: number;
-  /** Seed of the initialisation and the sampling. Default 1. */
-  seed?: number;
 }
 
 /**

@@ -1,9 +1,10 @@
 import { InvalidArgumentError } from '@mmrecall/errors';
 import { checkPositive } from './bpr-mf';
-import { type InteractionMatrix, itemUsers, validateInteractionMatrix } from './interaction-matrix';
+import { itemUsers, validateInteractionMatrix } from './interaction-matrix';
 import { createRandom, gaussian } from './random';
 import { createFactorizedScorer } from './scorer';
 import {
+  type EmbeddingBaselineOptions,
   type EpochScheduleOptions,
   type IterativeBaselineResult,
   runEpochs,
@@ -13,23 +14,15 @@ import {
 } from './training-loop';
 
 /** Options of {@link fitLightGcn}. */
-export interface FitLightGcnOptions extends EpochScheduleOptions {
-  /** Training positives. */
-  matrix: InteractionMatrix;
+export interface FitLightGcnOptions extends EmbeddingBaselineOptions, EpochScheduleOptions {
   /** Propagation layers L (0 = matrix factorisation trained the same way). Default 3. */
   layers?: number;
-  /** Embedding dimension. Default 64. */
-  dim?: number;
   /** Adam step size. Default 0.005. */
   learningRate?: number;
   /** L2 weight on the layer-0 embeddings of each batch's users and items. Default 0.0001. */
   regularization?: number;
   /** Training triples per step. Default 2048. */
   batchSize?: number;
-  /** Standard deviation of the initial embeddings. Default 0.1. */
-  initScale?: number;
-  /** Seed of the initialisation and the sampling. Default 1. */
-  seed?: number;
 }
 
 /**

@@ -12,6 +12,22 @@ export interface BaselineEpoch {
   valid?: number;
 }
 
+/** Model options shared by the embedding baselines (BPR-MF, LightGCN). */
+export interface EmbeddingBaselineOptions {
+  /** Training positives. */
+  matrix: InteractionMatrix;
+  /** Embedding dimension. Default 64. */
+  dim?: number;
+  /** Step size (SGD for BPR-MF, Adam for LightGCN). */
+  learningRate?: number;
+  /** L2 weight on the embeddings touched by each triple. */
+  regularization?: number;
+  /** Standard deviation of the initial embeddings. Default 0.1. */
+  initScale?: number;
+  /** Seed of the initialisation and the sampling. Default 1. */
+  seed?: number;
+}
+
 /** Validation and stopping options shared by the iterative baselines. */
 export interface EpochScheduleOptions {
   /** Maximum number of epochs. */

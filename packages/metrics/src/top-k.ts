@@ -76,14 +76,7 @@ export function topKInnerProduct(options: TopKInnerProductOptions): TopKResult {
       actual: [items.length],
     });
   }
-  if (candidateMask !== undefined && candidateMask.length !== numItems) {
-    throw new ShapeMismatchError({
-      message: 'candidateMask length must be numItems',
-      expected: [numItems],
-      actual: [candidateMask.length],
-    });
-  }
-  if (exclude !== undefined) validateCsr(exclude, numQueries, numItems, 'exclude');
+  checkMasks(exclude, candidateMask, numQueries, numItems);
 
   const heaps = createHeaps(numQueries, k);
   const block = new Float64Array(QUERY_BLOCK * ITEM_BLOCK);
@@ -171,14 +164,7 @@ export function topKScores(options: TopKScoresOptions): TopKResult {
       throw new InvalidArgumentError({ argument: name, message: `must be an integer >= 1, got ${value}` });
     }
   }
-  if (candidateMask !== undefined && candidateMask.length !== numItems) {
-    throw new ShapeMismatchError({
-      message: 'candidateMask length must be numItems',
-      expected: [numItems],
-      actual: [candidateMask.length],
-    });
-  }
-  if (exclude !== undefined) validateCsr(exclude, numQueries, numItems, 'exclude');
+  checkMasks(exclude, candidateMask, numQueries, numItems);
   const heaps = createHeaps(numQueries, k);
   const block = new Float32Array(blockSize * numItems);
   for (let q0 = 0; q0 < numQueries; q0 += blockSize) {
@@ -195,6 +181,23 @@ export function topKScores(options: TopKScoresOptions): TopKResult {
     }
   }
   return drainHeaps(heaps);
+}
+
+/** Checks the optional per-query exclusions and the candidate mask against the query and item counts. */
+function checkMasks(
+  exclude: CsrLists | undefined,
+  candidateMask: Uint8Array | undefined,
+  numQueries: number,
+  numItems: number,
+): void {
+  if (candidateMask !== undefined && candidateMask.length !== numItems) {
+    throw new ShapeMismatchError({
+      message: 'candidateMask length must be numItems',
+      expected: [numItems],
+      actual: [candidateMask.length],
+    });
+  }
+  if (exclude !== undefined) validateCsr(exclude, numQueries, numItems, 'exclude');
 }
 
 /** One bounded min-heap of (score, item) per query, `k` slots each. */
