@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '@mmrecall/errors';
+import { createRandom, shuffleInPlace } from '@mmrecall/random';
 import { validateInteractionMatrix } from './interaction-matrix';
-import { createRandom, gaussian } from './random';
+import { gaussian } from './random';
 import { createFactorizedScorer } from './scorer';
 import {
   type EmbeddingBaselineOptions,
@@ -51,12 +52,7 @@ export function fitBprMf(options: FitBprMfOptions): IterativeBaselineResult {
     }
   }
   const step = (): number => {
-    for (let t = order.length - 1; t > 0; t--) {
-      const s = Math.floor(random() * (t + 1));
-      const swap = order[t]!;
-      order[t] = order[s]!;
-      order[s] = swap;
-    }
+    shuffleInPlace(order, random);
     let total = 0;
     for (const e of order) {
       const u = owner[e]!;

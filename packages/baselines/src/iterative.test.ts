@@ -1,9 +1,9 @@
 import { topKScores } from '@mmrecall/metrics';
+import { createRandom } from '@mmrecall/random';
 import { describe, expect, it } from 'vitest';
 import { fitBprMf } from './bpr-mf';
 import { createInteractionMatrix, type InteractionMatrix } from './interaction-matrix';
 import { fitLightGcn } from './lightgcn';
-import { createRandom } from './random';
 import type { FactorizedScorer } from './scorer';
 import { runEpochs } from './training-loop';
 

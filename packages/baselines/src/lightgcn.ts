@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from '@mmrecall/errors';
+import { createRandom } from '@mmrecall/random';
 import { checkPositive } from './bpr-mf';
 import { itemUsers, validateInteractionMatrix } from './interaction-matrix';
-import { createRandom, gaussian } from './random';
+import { gaussian } from './random';
 import { createFactorizedScorer } from './scorer';
 import {
   type EmbeddingBaselineOptions,

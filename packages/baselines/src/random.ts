@@ -1,17 +1,7 @@
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-export function createRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import type { RandomSource } from '@mmrecall/random';
 
-/** Standard normal via Box-Muller. */
-export function gaussian(random: () => number): number {
+/** Standard normal draw (Box-Muller) from a uniform source. */
+export function gaussian(random: RandomSource): number {
   const u = Math.max(random(), 1e-12);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
 }

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
+import { createRandom, shuffleInPlace } from '@mmrecall/random';
 import { type CsrLists, validateCsr } from './top-k';
 
 /**
@@ -19,7 +20,7 @@ export interface ApplyCandidateProtocolOptions {
   coldItems: Uint8Array;
   /** Each query's held-out items (CSR). */
   heldOut: CsrLists;
-  /** Keep at most this many of the remaining queries (a seeded subsample, kept in order); 0 = all. Default 0. */
+  /** Keep at most this many of the remaining queries (a seeded shuffle's first `maxQueries`, kept in ascending order); 0 = all. Default 0. */
   maxQueries?: number;
   /** Seed of the subsample. Default 0. */
   seed?: number;
@@ -74,7 +75,11 @@ export function applyCandidateProtocol(options: ApplyCandidateProtocolOptions): 
       }
     }
   }
-  if (maxQueries > 0 && kept.length > maxQueries) kept = subsample(kept, maxQueries, options.seed ?? 0);
+  if (maxQueries > 0 && kept.length > maxQueries) {
+    kept = shuffleInPlace(kept, createRandom(options.seed ?? 0))
+      .slice(0, maxQueries)
+      .sort((a, b) => a - b);
+  }
   const offsets = new Int32Array(kept.length + 1);
   const values: number[] = [];
   kept.forEach((q, row) => {
@@ -94,21 +99,4 @@ export function applyCandidateProtocol(options: ApplyCandidateProtocolOptions): 
     );
   }
   return result;
-}
-
-/** `count` of `values` chosen by a seeded partial Fisher-Yates shuffle, returned in ascending order. */
-function subsample(values: number[], count: number, seed: number): number[] {
-  let state = seed >>> 0;
-  const random = (): number => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 4294967296;
-  };
-  const pool = values.slice();
-  for (let i = 0; i < count; i++) {
-    const j = i + Math.floor(random() * (pool.length - i));
-    const swap = pool[i]!;
-    pool[i] = pool[j]!;
-    pool[j] = swap;
-  }
-  return pool.slice(0, count).sort((a, b) => a - b);
 }
