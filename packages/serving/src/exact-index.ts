@@ -1,8 +1,4 @@
-import { open } from 'node:fs/promises';
-
-import { MissingArtifactError, MmrecallError } from '@mmrecall/errors';
-
-import { existingFileSize, readExactly, writeFileAtomic } from './file-io';
+import { readIndexSnapshot, writeIndexSnapshot } from './index-snapshot';
 import { TopKCollector } from './top-k';
 import type {
   RecallIndex,
@@ -42,11 +38,6 @@ export interface LoadExactIndexOptions {
   path: string;
 }
 
-const MAGIC = 'MMRXACT1';
-const FORMAT_VERSION = 1;
-const HEADER_BYTES = 32;
-const METRIC_CODES: Record<RecallMetric, number> = { ip: 0, cosine: 1 };
-
 interface ExactState {
   dim: number;
   metric: RecallMetric;
@@ -83,50 +74,12 @@ export function createExactIndex(options: CreateExactIndexOptions): RecallIndex 
  * truncated or not an exact-index file.
  */
 export async function loadExactIndex(options: LoadExactIndexOptions): Promise<RecallIndex> {
-  const { path } = options;
-  const fileSize = await existingFileSize(path);
-  const corrupt = (message: string, cause?: unknown): MissingArtifactError =>
-    new MissingArtifactError({ path, message: `not a valid exact index file: ${message}`, cause });
-  if (fileSize < HEADER_BYTES) throw corrupt(`${fileSize} bytes is shorter than the header`);
-  const handle = await open(path, 'r');
-  try {
-    const header = new Uint8Array(HEADER_BYTES);
-    await readExactly({ handle, target: header, position: 0 });
-    const magic = new TextDecoder().decode(header.subarray(0, 8));
-    if (magic !== MAGIC) throw corrupt(`bad magic ${JSON.stringify(magic)}`);
-    const view = new DataView(header.buffer);
-    const version = view.getUint32(8, true);
-    if (version !== FORMAT_VERSION) throw corrupt(`unsupported version ${version}`);
-    const dim = view.getUint32(12, true);
-    const metricCode = view.getUint32(16, true);
-    const size = view.getUint32(20, true);
-    const metric = metricCode === 0 ? 'ip' : metricCode === 1 ? 'cosine' : undefined;
-    if (metric === undefined) throw corrupt(`unknown metric code ${metricCode}`);
-    if (dim === 0) throw corrupt('dimension 0');
-    const expected = HEADER_BYTES + size * 4 + size * dim * 4;
-    if (fileSize !== expected)
-      throw corrupt(`expected ${expected} bytes for ${size} rows of dimension ${dim}, found ${fileSize}`);
-    const capacity = Math.max(size, 1);
-    const keys = new Int32Array(capacity);
-    const data = new Float32Array(capacity * dim);
-    await readExactly({ handle, target: keys.subarray(0, size), position: HEADER_BYTES });
-    await readExactly({ handle, target: data.subarray(0, size * dim), position: HEADER_BYTES + size * 4 });
-    const slotOfKey = new Map<number, number>();
-    for (let slot = 0; slot < size; slot++) {
-      const key = keys[slot] as number;
-      if (key < 0 || slotOfKey.has(key)) throw corrupt(`invalid or duplicate key ${key} at row ${slot}`);
-      slotOfKey.set(key, slot);
-    }
-    for (let i = 0; i < size * dim; i++) {
-      if (!Number.isFinite(data[i])) throw corrupt(`non-finite value at row ${Math.floor(i / dim)}`);
-    }
-    return wrapExactState({ dim, metric, data, keys, slotOfKey, size });
-  } catch (error) {
-    if (MmrecallError.isInstance(error)) throw error;
-    throw corrupt('read failed', error);
-  } finally {
-    await handle.close();
-  }
+  const { dim, metric, keys, vectors } = await readIndexSnapshot({ path: options.path });
+  const slotOfKey = new Map<number, number>();
+  keys.forEach((key, slot) => {
+    slotOfKey.set(key, slot);
+  });
+  return wrapExactState({ dim, metric, data: vectors, keys, slotOfKey, size: keys.length });
 }
 
 function wrapExactState(initial: ExactState): RecallIndex {
@@ -242,17 +195,12 @@ function wrapExactState(initial: ExactState): RecallIndex {
     },
     async save(options: SaveOptions): Promise<void> {
       const s = live();
-      const header = new Uint8Array(HEADER_BYTES);
-      header.set(new TextEncoder().encode(MAGIC), 0);
-      const view = new DataView(header.buffer);
-      view.setUint32(8, FORMAT_VERSION, true);
-      view.setUint32(12, dim, true);
-      view.setUint32(16, METRIC_CODES[metric], true);
-      view.setUint32(20, s.size, true);
-      // Typed arrays are written in platform byte order; every platform Node supports here is little-endian.
-      await writeFileAtomic({
+      await writeIndexSnapshot({
         path: options.path,
-        parts: [header, s.keys.subarray(0, s.size), s.data.subarray(0, s.size * dim)],
+        dim,
+        metric,
+        keys: s.keys.subarray(0, s.size),
+        vectors: s.data.subarray(0, s.size * dim),
       });
     },
     dispose(): void {

@@ -1,3 +1,4 @@
+export { toAsyncRecallIndex } from './async-recall-index';
 export { type IndexState, IndexStateError } from './errors';
 export {
   type CreateExactIndexOptions,
@@ -11,8 +12,16 @@ export {
   type LoadHnswIndexOptions,
   loadHnswIndex,
 } from './hnsw-index';
+export {
+  type IndexSnapshot,
+  type ReadIndexSnapshotOptions,
+  readIndexSnapshot,
+  type WriteIndexSnapshotOptions,
+  writeIndexSnapshot,
+} from './index-snapshot';
 export { type TopKOptions, type TopKResult, topK } from './top-k';
 export type {
+  AsyncRecallIndex,
   RecallIndex,
   RecallKeys,
   RecallMetric,
@@ -23,3 +32,14 @@ export type {
   SearchOptions,
   UpsertOptions,
 } from './types';
+export {
+  checkBatchExclude,
+  checkKey,
+  checkKeys,
+  checkMatrix,
+  checkMetric,
+  checkPositiveInteger,
+  disposedError,
+  MAX_KEY,
+  toExcludeSet,
+} from './validate';

@@ -1,9 +1,9 @@
-// Seeded test data shared by the tests of this package (not exported from the package).
-import { seededRandom } from '@mmrecall/test-utils';
+// Seeded test data for this package's tests and for other RecallIndex implementations (exported from `@mmrecall/serving/testing`).
+import { createRandom } from '@mmrecall/random';
 
 /** Standard normal sampler (Box-Muller) over a seeded uniform generator. */
 export function gaussian(seed: number): () => number {
-  const uniform = seededRandom(seed);
+  const uniform = createRandom(seed);
   let spare: number | undefined;
   return () => {
     if (spare !== undefined) {

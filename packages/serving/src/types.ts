@@ -83,3 +83,31 @@ export interface RecallIndex {
   /** Releases the index's memory (the native memory of an HNSW index is freed when garbage-collected). */
   dispose(): void;
 }
+
+/**
+ * The promise-returning form of {@link RecallIndex}, for an index that lives outside the process (a
+ * database): every call may wait on I/O. Same contract otherwise: results, padding, validation before
+ * any change, `IndexStateError` after `dispose()`. `toAsyncRecallIndex` turns any `RecallIndex` into one.
+ */
+export interface AsyncRecallIndex {
+  /** Vector dimension. */
+  readonly dim: number;
+  /** Similarity used to rank. */
+  readonly metric: RecallMetric;
+  /** Number of keys currently in the index. */
+  size(): Promise<number>;
+  /** Inserts rows, replacing rows whose key is already present. Validates everything before changing anything. */
+  upsert(options: UpsertOptions): Promise<void>;
+  /** Deletes rows; resolves to how many keys were present and removed. */
+  remove(options: RemoveOptions): Promise<number>;
+  /** Whether `key` is in the index. */
+  has(key: number): Promise<boolean>;
+  /** The `k` best keys for one query, never a key in `exclude`; fewer only when the index holds fewer eligible keys. */
+  search(options: SearchOptions): Promise<RecallSearchResult>;
+  /** The `k` best keys for each of `count` queries (padded, see {@link RecallSearchResult}). Same results as repeated `search`. */
+  searchBatch(options: SearchBatchOptions): Promise<RecallSearchResult>;
+  /** Writes a snapshot of the index to `path` atomically (temporary file + rename). */
+  save(options: SaveOptions): Promise<void>;
+  /** Releases what the index holds (memory, connections); later calls reject with `IndexStateError`. */
+  dispose(): Promise<void>;
+}
