@@ -4,7 +4,7 @@ import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 /**
- * @param {{ setupFiles?: string[], testTimeout?: number }} [options]
+ * @param {{ setupFiles?: string[], globalSetup?: string[], testTimeout?: number }} [options]
  */
 export function createVitestConfig(options = {}) {
   return defineConfig({
@@ -17,6 +17,7 @@ export function createVitestConfig(options = {}) {
       testTimeout: options.testTimeout ?? 60_000,
       hookTimeout: 120_000,
       setupFiles: options.setupFiles ?? [],
+      globalSetup: options.globalSetup ?? [],
     },
   });
 }
