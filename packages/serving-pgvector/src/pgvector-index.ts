@@ -6,6 +6,7 @@ import {
   checkKeys,
   checkMatrix,
   checkMetric,
+  checkNonNegativeInteger,
   checkPositiveInteger,
   disposedError,
   MAX_KEY,
@@ -452,13 +453,7 @@ function wrapTable(initial: TableState): PgvectorIndex {
     },
     async searchBatch(options): Promise<RecallSearchResult> {
       live();
-      const count = options.count;
-      if (!Number.isInteger(count) || count < 0) {
-        throw new InvalidArgumentError({
-          argument: 'count',
-          message: `must be a non-negative integer, got ${String(count)}`,
-        });
-      }
+      const count = checkNonNegativeInteger(options.count, 'count');
       const k = checkPositiveInteger(options.k, 'k');
       checkMatrix({ values: options.queries, rows: count, dim, metric, argument: 'queries' });
       const excludes = checkBatchExclude(options.exclude, count);

@@ -38,6 +38,7 @@ export {
   checkKeys,
   checkMatrix,
   checkMetric,
+  checkNonNegativeInteger,
   checkPositiveInteger,
   disposedError,
   MAX_KEY,
