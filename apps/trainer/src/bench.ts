@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { resolveTrainerConfig, type TrainerBackend, type TrainerModelKind } from './config';
 import { loadTrainingData, type TrainingData } from './data';
 import { buildModelSetup } from './model-setup';
-import { buildTrainingPairs, createBatchAssembler, lossOfBatch } from './train';
+import { buildTrainingPairs, createBatchAssembler, lossOptionsOf } from './train';
 
 /** Figures of one backend. */
 export interface BackendBench {
@@ -124,7 +124,7 @@ export async function benchBackend(options: BenchBackendOptions): Promise<Omit<B
         tables: setup.model.tables,
         optimizer,
         loss: () =>
-          lossOfBatch({ model: setup.model, train: config.train, batch, training: true, step }).total,
+          setup.model.computeLoss({ batch, loss: lossOptionsOf(config.train), training: true, step }).total,
       });
     for (let w = 0; w < 5; w++) runStep(nextBatch(), w);
     let assemblyMs = 0;

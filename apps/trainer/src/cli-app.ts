@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { InvalidArgumentError, MmrecallError } from '@mmrecall/errors';
+import { MODEL_KINDS } from '@mmrecall/model';
 import {
   type PartialTrainerConfig,
   parseSetFlag,
@@ -20,13 +21,7 @@ export interface CliIo {
   stderr: ProgressStream;
 }
 
-const KINDS: readonly TrainerModelKind[] = [
-  'id-only',
-  'content-only',
-  'multiview',
-  'gated-concat',
-  'gated-additive',
-];
+const KINDS = MODEL_KINDS;
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
 

@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { combineVectors } from '@mmrecall/clustering';
 import { InvalidArgumentError, MissingArtifactError } from '@mmrecall/errors';
 import { formatMetricsTable } from '@mmrecall/metrics';
-import { createItemFeatureStore, createUserFeatureStore, readArtifacts } from '@mmrecall/model';
+import {
+  createItemFeatureStore,
+  createUserFeatureStore,
+  modelKindLabel,
+  readArtifacts,
+} from '@mmrecall/model';
 import { selectBackend } from '@mmrecall/runtime';
 import type { CliIo } from './cli-app';
 import { runComparison } from './compare';
@@ -17,7 +22,7 @@ import { loadTrainingData } from './data';
 import { embedQueries, evaluateEmbeddings, selectQueries } from './evaluate';
 import { runClusterExperiment } from './experiment-clusters';
 import { positivesByUser } from './model-setup';
-import { KIND_LABELS, toJson, trainAndSave } from './run';
+import { toJson, trainAndSave } from './run';
 
 function logger(io: CliIo): (line: string) => void {
   return (line) => io.stderr.write(`${line}\n`);
@@ -41,7 +46,7 @@ export async function commandTrain(options: {
     progress: options.quiet ? null : io.stderr,
   });
   const table = formatMetricsTable({
-    rows: [{ name: KIND_LABELS[config.model.kind], metrics: result.metrics.test }],
+    rows: [{ name: modelKindLabel(config.model.kind), metrics: result.metrics.test }],
     k: config.eval.k,
   });
   io.stdout.write(`${table}\n\nartifacts: ${result.artifactsDir}\nreport:    ${result.reportPath}\n`);
@@ -206,7 +211,7 @@ export async function commandEval(options: {
       );
     } else {
       const table = formatMetricsTable({
-        rows: [{ name: KIND_LABELS[artifacts.config.kind], metrics: result.metrics }],
+        rows: [{ name: modelKindLabel(artifacts.config.kind), metrics: result.metrics }],
         k: config.eval.k,
       });
       io.stdout.write(`${data.name} ${options.split} split, ${result.numQueries} queries\n${table}\n`);

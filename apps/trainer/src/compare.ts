@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { modelKindLabel } from '@mmrecall/model';
 import type { TrainerConfig, TrainerModelKind } from './config';
 import { loadTrainingData } from './data';
 import type { ProgressStream } from './progress';
@@ -7,7 +8,6 @@ import { markdownTableToHtml } from './report';
 import {
   type ComparisonRow,
   comparisonMarkdown,
-  KIND_LABELS,
   type RunMetrics,
   renderComparisonReport,
   toJson,
@@ -70,7 +70,7 @@ export async function runComparison(options: RunComparisonOptions): Promise<Comp
   const rows: ComparisonRow[] = [];
   const gates: Parameters<typeof renderComparisonReport>[0]['gates'] = [];
   for (const kind of kinds) {
-    log(`[mmrecall] === ${KIND_LABELS[kind]} ===`);
+    log(`[mmrecall] === ${modelKindLabel(kind)} ===`);
     const kindConfig: TrainerConfig = {
       ...config,
       model: { ...config.model, kind },
@@ -83,12 +83,12 @@ export async function runComparison(options: RunComparisonOptions): Promise<Comp
       log,
       ...(options.progress !== undefined ? { progress: options.progress } : {}),
     });
-    rows.push({ name: KIND_LABELS[kind], metrics: result.metrics });
+    rows.push({ name: modelKindLabel(kind), metrics: result.metrics });
     if (result.evaluation.gates) {
       const warm = new Uint8Array(data.numItems);
       for (let i = 0; i < data.numItems; i++) warm[i] = data.split.coldItems[i] === 1 ? 0 : 1;
       gates.push({
-        name: KIND_LABELS[kind],
+        name: modelKindLabel(kind),
         gates: result.evaluation.gates,
         popularity: data.popularity,
         warm,

@@ -1,14 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { InvalidArgumentError } from '@mmrecall/errors';
+import { MODEL_KINDS, type ModelKind } from '@mmrecall/model';
 import { parse as parseYaml } from 'yaml';
 
 /** Where the training data comes from. */
 export type DataSource = 'synthetic' | 'tiktok' | 'movielens' | 'folder';
 /** Size presets of @mmrecall/synthetic. */
 export type SyntheticPresetName = 'tiny' | 'small' | 'default' | 'large' | 'xl';
-/** The five model kinds of MODEL.md. */
-export type TrainerModelKind = 'id-only' | 'content-only' | 'multiview' | 'gated-concat' | 'gated-additive';
+/** The model kinds of MODEL.md (the registry of `@mmrecall/model`). */
+export type TrainerModelKind = ModelKind;
 /** Query side: users (u2i) or trigger items (i2i). */
 export type TrainerRecallMode = 'u2i' | 'i2i';
 /** tfjs backend choice (see @mmrecall/runtime selectBackend). */
@@ -182,10 +183,7 @@ const SCHEMA: Record<string, FieldSpec> = {
   model: {
     type: 'object',
     fields: {
-      kind: {
-        type: 'enum',
-        values: ['id-only', 'content-only', 'multiview', 'gated-concat', 'gated-additive'],
-      },
+      kind: { type: 'enum', values: MODEL_KINDS },
       mode: { type: 'enum', values: ['u2i', 'i2i'] },
       dim: { type: 'int', min: 1, max: 4096 },
       useRawVectors: { type: 'boolean' },

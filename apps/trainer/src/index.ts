@@ -29,7 +29,6 @@ export {
 } from './experiment-clusters';
 export { type BuildModelSetupOptions, buildModelSetup, type ModelSetup } from './model-setup';
 export {
-  KIND_LABELS,
   type RunMetrics,
   type TrainAndSaveOptions,
   type TrainAndSaveResult,

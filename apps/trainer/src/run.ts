@@ -1,7 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatMetricsTable, type RetrievalEvaluation } from '@mmrecall/metrics';
-import { embedUsers, writeArtifacts } from '@mmrecall/model';
+import { embedUsers, modelKindLabel, writeArtifacts } from '@mmrecall/model';
 import type { TrainerConfig, TrainerModelKind } from './config';
 import { loadTrainingData, type TrainingData } from './data';
 import { evaluateModel, type ModelEvaluation, type PopularityBucket } from './evaluate';
@@ -16,15 +16,6 @@ import {
   scatterChartSvg,
 } from './report';
 import { type EpochRecord, runTraining, type TrainRunResult } from './train';
-
-/** Display names of the five kinds, as in MODEL.md. */
-export const KIND_LABELS: Record<TrainerModelKind, string> = {
-  'id-only': 'ID-only two-tower',
-  'content-only': 'content-only two-tower',
-  multiview: 'multi-view (base)',
-  'gated-concat': 'gated concat',
-  'gated-additive': 'gated additive',
-};
 
 /** The metrics.json document of one training run. */
 export interface RunMetrics {
@@ -310,7 +301,7 @@ function renderRunReport(options: {
   warm: Uint8Array;
 }): string {
   const { config, data, metrics, evaluation } = options;
-  const rows = [{ name: KIND_LABELS[config.model.kind], metrics }];
+  const rows = [{ name: modelKindLabel(config.model.kind), metrics }];
   const sections: ReportSection[] = [
     {
       title: `Test metrics at K = ${config.eval.k}`,
@@ -325,14 +316,14 @@ function renderRunReport(options: {
         gates: evaluation.gates,
         popularity: data.popularity,
         warm: options.warm,
-        name: KIND_LABELS[config.model.kind],
+        name: modelKindLabel(config.model.kind),
         ...(metrics.gateSpearman ? { spearman: metrics.gateSpearman } : {}),
       }),
     );
   }
   sections.push({ title: 'Configuration', html: `<pre>${toJson(config).replaceAll('<', '&lt;')}</pre>` });
   return renderReportHtml({
-    title: `mmrecall-train: ${KIND_LABELS[config.model.kind]} on ${data.name}`,
+    title: `mmrecall-train: ${modelKindLabel(config.model.kind)} on ${data.name}`,
     subtitle: [
       data.summary,
       `backend ${metrics.backend}, best epoch ${metrics.training.bestEpoch}, ${metrics.training.seconds.toFixed(1)} s`,

@@ -1,16 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@mmrecall/errors';
-import {
-  type CombinedLoss,
-  combineLosses,
-  inBatchSoftmaxLoss,
-  type LossTerm,
-  logQFromCounts,
-  readLossParts,
-  tripletLoss,
-} from '@mmrecall/losses';
-import type { CsrRows, ItemBatch, RecallModel, UserBatch } from '@mmrecall/model';
+import { logQFromCounts, readLossParts } from '@mmrecall/losses';
+import type { CsrRows, LossBatch, RecallLossOptions } from '@mmrecall/model';
 import { createRandom, mixSeed as deriveSeed, shuffleInPlace } from '@mmrecall/random';
 import { type EmbeddingTable, trainStep } from '@mmrecall/towers';
 import * as tf from '@tensorflow/tfjs-core';
@@ -256,145 +248,16 @@ function namedWeightsFrom(
   return out;
 }
 
-/** One batch of positive pairs with everything the loss needs. */
-export interface LossBatch {
-  /** Target item per pair (also the in-batch candidate ids). */
-  targets: Int32Array;
-  /** Features of the targets. */
-  itemBatch: ItemBatch;
-  /** Query users (u2i). */
-  userBatch?: UserBatch;
-  /** Trigger items (i2i). */
-  triggerBatch?: ItemBatch;
-  /** log q of each in-batch candidate (logQ correction). */
-  candidateLogQ?: Float32Array;
-  /** Extra uniformly sampled negatives. */
-  extraIds?: Int32Array;
-  /** Their features. */
-  extraBatch?: ItemBatch;
-  /** Their log q (one value, uniform sampling). */
-  extraLogQ?: number;
-}
-
-/** Options of {@link lossOfBatch}. */
-export interface LossOfBatchOptions {
-  /** The model. */
-  model: RecallModel;
-  /** The train section of the config (temperature, weights, margin). */
-  train: TrainerConfig['train'];
-  /** The batch. */
-  batch: LossBatch;
-  /** Training mode (dropout) or evaluation. */
-  training: boolean;
-  /** Global step (seeds dropout). */
-  step: number;
-}
-
-/**
- * The loss of each kind (MODEL.md): id-only softmax(user, id view); content-only softmax(user, content
- * view); multiview w_id softmax(user, id) + w_content softmax(user, content) + w_triplet
- * triplet(anchor = id, positive = content, in-batch negatives); gated kinds softmax(user, fused) plus
- * `auxiliaryWeight` x the two per-view losses. Returns new tensors (total and weighted parts).
- */
-export function lossOfBatch(options: LossOfBatchOptions): CombinedLoss {
-  const { model, train, batch, training, step } = options;
-  const kind = model.config.kind;
-  const forward = { training, step: 2 * step };
-  const { targets, extraIds } = batch;
-  const query = batch.userBatch
-    ? model.embedUsers(batch.userBatch, forward)
-    : model.embedTriggers(batch.triggerBatch as ItemBatch, { training, step: 2 * step + 1 });
-  const views = model.itemViews(batch.itemBatch, forward);
-  const extraViews = batch.extraBatch ? model.itemViews(batch.extraBatch, forward) : undefined;
-  const logQ = batch.candidateLogQ ? tf.tensor1d(batch.candidateLogQ) : undefined;
-  const extraLogQ =
-    extraIds && batch.extraLogQ !== undefined && logQ
-      ? (tf.fill([extraIds.length], batch.extraLogQ) as tf.Tensor1D)
-      : undefined;
-  const softmax = (q: tf.Tensor2D, candidates: tf.Tensor2D, extra: tf.Tensor2D | undefined): tf.Scalar =>
-    inBatchSoftmaxLoss({
-      queries: q,
-      candidates,
-      temperature: train.temperature,
-      candidateIds: targets,
-      ...(logQ ? { candidateLogQ: logQ } : {}),
-      ...(extra && extraIds
-        ? {
-            extraNegatives: extra,
-            extraNegativeIds: extraIds,
-            ...(extraLogQ ? { extraNegativeLogQ: extraLogQ } : {}),
-          }
-        : {}),
-    });
-  const terms: LossTerm[] = [];
-  const w = train.lossWeights;
-  if (kind === 'id-only') {
-    terms.push({
-      name: 'retrieval/id',
-      loss: softmax(query, views.id as tf.Tensor2D, extraViews?.id),
-      weight: 1,
-    });
-  } else if (kind === 'content-only') {
-    terms.push({
-      name: 'retrieval/content',
-      loss: softmax(query, views.content as tf.Tensor2D, extraViews?.content),
-      weight: 1,
-    });
-  } else if (kind === 'multiview') {
-    terms.push({
-      name: 'retrieval/id',
-      loss: softmax(query, views.id as tf.Tensor2D, extraViews?.id),
-      weight: w.id,
-    });
-    terms.push({
-      name: 'retrieval/content',
-      loss: softmax(query, views.content as tf.Tensor2D, extraViews?.content),
-      weight: w.content,
-    });
-    if (w.triplet > 0) {
-      // The behaviour embedding is the anchor the content view is pulled towards: a constant here,
-      // so the triplet term moves content embeddings into the behaviour space and not the reverse.
-      const id = views.id as tf.Tensor2D;
-      const anchors = tf.tensor2d(id.dataSync() as Float32Array, id.shape);
-      terms.push({
-        name: 'triplet',
-        loss: tripletLoss({ anchors, positives: views.content as tf.Tensor2D, margin: train.tripletMargin }),
-        weight: w.triplet,
-      });
-    }
-    if (train.mixedViewWeight > 0) {
-      const random = createRandom(deriveSeed(train.seed, step, 5));
-      const useContent = Uint8Array.from(targets, () => (random() < 0.5 ? 1 : 0));
-      const id = views.id as tf.Tensor2D;
-      const mask = tf.tile(tf.tensor2d(useContent, [targets.length, 1], 'bool'), [1, id.shape[1]]);
-      const mixed = tf.where(mask, views.content as tf.Tensor2D, id) as tf.Tensor2D;
-      terms.push({
-        name: 'retrieval/mixed',
-        loss: softmax(query, mixed, undefined),
-        weight: train.mixedViewWeight,
-      });
-    }
-  } else {
-    terms.push({ name: 'retrieval/fused', loss: softmax(query, views.item, extraViews?.item), weight: 1 });
-    if (train.auxiliaryWeight > 0) {
-      // Auxiliary per-view losses keep each view usable on its own (the content view alone serves cold items).
-      let queryId = query;
-      let queryContent = query;
-      if (kind === 'gated-concat')
-        [queryId, queryContent] = tf.split(query, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
-      terms.push({
-        name: 'aux/id',
-        loss: softmax(queryId, views.id as tf.Tensor2D, extraViews?.id),
-        weight: train.auxiliaryWeight * w.id,
-      });
-      terms.push({
-        name: 'aux/content',
-        loss: softmax(queryContent, views.content as tf.Tensor2D, extraViews?.content),
-        weight: train.auxiliaryWeight * w.content,
-      });
-    }
-  }
-  return combineLosses({ terms });
+/** The loss options of the model kinds, from the train section of the config. */
+export function lossOptionsOf(train: TrainerConfig['train']): RecallLossOptions {
+  return {
+    temperature: train.temperature,
+    tripletMargin: train.tripletMargin,
+    lossWeights: train.lossWeights,
+    auxiliaryWeight: train.auxiliaryWeight,
+    mixedViewWeight: train.mixedViewWeight,
+    seed: train.seed,
+  };
 }
 
 /** Options of {@link createBatchAssembler}. */
@@ -491,7 +354,8 @@ export function validationLoss(options: ValidationLossOptions): number {
       step: s,
     });
     const value = tf.tidy(
-      () => lossOfBatch({ model: setup.model, train: config.train, batch, training: false, step: s }).total,
+      () =>
+        setup.model.computeLoss({ batch, loss: lossOptionsOf(config.train), training: false, step: s }).total,
     );
     total += value.dataSync()[0] as number;
     value.dispose();
@@ -527,6 +391,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<TrainRun
   const writeCheckpoints = options.checkpoint ?? true;
   const fingerprint = fingerprintOf(config);
   const assemble = createBatchAssembler({ setup, train, targetCounts: pairs.targetCounts });
+  const lossOptions = lossOptionsOf(train);
 
   const optimizer = tf.train.adam(train.learningRate);
   let history: EpochRecord[] = [];
@@ -632,7 +497,12 @@ export async function runTraining(options: RunTrainingOptions): Promise<TrainRun
           optimizer,
           ...(train.clipNorm > 0 ? { clipNorm: train.clipNorm } : {}),
           loss: () => {
-            const combined = lossOfBatch({ model, train, batch, training: true, step: globalStep });
+            const combined = model.computeLoss({
+              batch,
+              loss: lossOptions,
+              training: true,
+              step: globalStep,
+            });
             parts = readLossParts({ parts: combined.parts });
             return combined.total;
           },

@@ -1,14 +1,6 @@
 import { InvalidArgumentError } from '@mmrecall/errors';
+import { isModelKind, MODEL_KINDS, modelKindDefinition } from './kinds/registry';
 import type { ModelKind, RecallMode, RecallModelConfig } from './types';
-
-/** The five kinds, in the order reports list them. */
-export const MODEL_KINDS: readonly ModelKind[] = [
-  'id-only',
-  'content-only',
-  'multiview',
-  'gated-concat',
-  'gated-additive',
-];
 
 /** Options of `defaultModelConfig`. */
 export interface DefaultModelConfigOptions {
@@ -43,6 +35,7 @@ export function defaultModelConfig(options: DefaultModelConfigOptions): RecallMo
   const dim = options.dim ?? 64;
   const historyLength = options.historyLength ?? 20;
   const kind = options.kind;
+  const definition = modelKindDefinition(kind);
   const config: RecallModelConfig = {
     kind,
     mode: options.mode ?? 'u2i',
@@ -56,7 +49,8 @@ export function defaultModelConfig(options: DefaultModelConfigOptions): RecallMo
       ...(options.profile ? { profile: { vocabularySize: options.profile.vocabularySize, dim: 16 } } : {}),
       ...(historyLength > 0 ? { history: { dim, maxLength: historyLength } } : {}),
     },
-    id: { idDim: dim, hiddenUnits: [], idDropout: kind === 'id-only' ? 0 : 0.1 },
+    // Id dropout teaches the content view what a cold item looks like: kinds without one never drop ids.
+    id: { idDim: dim, hiddenUnits: [], idDropout: definition.towers.content ? 0.1 : 0 },
     content: {
       hiddenUnits: [2 * dim],
       ...(options.tags ? { tags: { vocabularySize: options.tags.vocabularySize, dim: 32 } } : {}),
@@ -73,9 +67,7 @@ export function defaultModelConfig(options: DefaultModelConfigOptions): RecallMo
         : {}),
       useRawVectors: options.useRawVectors ?? true,
     },
-    ...(kind === 'gated-concat' || kind === 'gated-additive'
-      ? { gate: { hiddenUnits: [16], statsDropout: 0.1 } }
-      : {}),
+    ...(definition.towers.gate ? { gate: { hiddenUnits: [16], statsDropout: 0.1 } } : {}),
     tableOptimizer: { kind: 'adam', learningRate: 0.01 },
   };
   validateModelConfig(config);
@@ -106,8 +98,9 @@ function checkRate(value: unknown, argument: string): void {
 
 /** Throws an InvalidArgumentError naming the first invalid field (`config.content.vectors.image.dim`). */
 export function validateModelConfig(config: RecallModelConfig): void {
-  if (!MODEL_KINDS.includes(config.kind))
+  if (!isModelKind(config.kind))
     fail('kind', `must be one of ${MODEL_KINDS.join(', ')}, got "${config.kind}"`);
+  const definition = modelKindDefinition(config.kind);
   if (config.mode !== 'u2i' && config.mode !== 'i2i')
     fail('mode', `must be u2i or i2i, got "${config.mode}"`);
   checkInt(config.dim, 'dim', 1);
@@ -148,15 +141,16 @@ export function validateModelConfig(config: RecallModelConfig): void {
       if (!config.content.vectors[name]) fail('content.nodeIds.vectors', `names unknown vector "${name}"`);
     }
   }
-  const usesContent = config.kind !== 'id-only';
-  if (usesContent) {
-    const hasInput =
-      Boolean(config.content.tags) ||
-      Boolean(nodeIds) ||
-      (config.content.useRawVectors && Object.keys(config.content.vectors).length > 0);
-    if (!hasInput) fail('content', `kind ${config.kind} needs tags, vectors or node ids as content input`);
+  if (definition.requiredContent.length > 0) {
+    const available = {
+      tags: Boolean(config.content.tags),
+      nodeIds: Boolean(nodeIds),
+      vectors: config.content.useRawVectors && Object.keys(config.content.vectors).length > 0,
+    };
+    if (!definition.requiredContent.some((input) => available[input]))
+      fail('content', `kind ${config.kind} needs tags, vectors or node ids as content input`);
   }
-  if (config.kind === 'gated-concat' || config.kind === 'gated-additive') {
+  if (definition.towers.gate) {
     if (!config.gate) fail('gate', `kind ${config.kind} needs a gate section`);
     checkUnits(config.gate.hiddenUnits, 'gate.hiddenUnits');
     checkRate(config.gate.statsDropout, 'gate.statsDropout');
@@ -169,10 +163,10 @@ export function validateModelConfig(config: RecallModelConfig): void {
 
 /** True when the kind has a behaviour (ID) tower. */
 export function usesIdTower(kind: ModelKind): boolean {
-  return kind !== 'content-only';
+  return modelKindDefinition(kind).towers.id;
 }
 
 /** True when the kind has a content tower. */
 export function usesContentTower(kind: ModelKind): boolean {
-  return kind !== 'id-only';
+  return modelKindDefinition(kind).towers.content;
 }

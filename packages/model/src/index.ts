@@ -15,7 +15,6 @@ export {
 export {
   type DefaultModelConfigOptions,
   defaultModelConfig,
-  MODEL_KINDS,
   usesContentTower,
   usesIdTower,
   validateModelConfig,
@@ -36,6 +35,14 @@ export {
   sliceRows,
   type UserFeatureStore,
 } from './feature-store';
+export type {
+  ContentInput,
+  FusionInput,
+  LossContext,
+  ModelKindDefinition,
+} from './kinds/kind-definition';
+export { isModelKind, MODEL_KINDS, modelKindDefinition, modelKindLabel } from './kinds/registry';
+export { type ComputeRecallLossOptions, computeRecallLoss } from './loss';
 export {
   type EmbedNewItemsOptions,
   embedNewItems,
@@ -44,11 +51,14 @@ export {
 } from './new-items';
 export { type CreateRecallModelOptions, createRecallModel, POSTERIOR_FEATURES } from './recall-model';
 export type {
+  ComputeLossOptions,
   CsrRows,
   ForwardOptions,
   ItemBatch,
   ItemViews,
+  LossBatch,
   ModelKind,
+  RecallLossOptions,
   RecallMode,
   RecallModel,
   RecallModelConfig,

@@ -2,6 +2,7 @@ import { combineVectors } from '@mmrecall/clustering';
 import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
 import type { LoadedArtifacts } from './artifacts';
 import { disposeViews } from './embed';
+import { modelKindDefinition } from './kinds/registry';
 import { POSTERIOR_FEATURES } from './recall-model';
 import type { ItemBatch } from './types';
 
@@ -39,7 +40,7 @@ export interface NewItemEmbeddings {
 export async function embedNewItems(options: EmbedNewItemsOptions): Promise<NewItemEmbeddings> {
   const { artifacts, items } = options;
   const { config, model } = artifacts;
-  if (config.kind === 'id-only') {
+  if (!modelKindDefinition(config.kind).towers.content) {
     throw new InvalidArgumentError({
       argument: 'kind',
       message: 'an id-only model cannot embed new items: it has no content tower',

@@ -1,9 +1,10 @@
 import { expectNoTensorLeak } from '@mmrecall/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { defaultModelConfig, MODEL_KINDS, validateModelConfig } from './config';
+import { defaultModelConfig, validateModelConfig } from './config';
 import { embedItems, embedUsers } from './embed';
 import { createItemFeatureStore, createUserFeatureStore, sliceRows } from './feature-store';
+import { MODEL_KINDS } from './kinds/registry';
 import { createRecallModel } from './recall-model';
 import { tinyFixture } from './test-fixtures';
 

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, MissingArtifactError, ShapeMismatchError } from '@mmrecall/errors';
-import { additiveFusion, concatFusion, createPosteriorGate, type PosteriorGate } from '@mmrecall/gating';
+import { createPosteriorGate, type PosteriorGate } from '@mmrecall/gating';
 import { createRandom, mixSeed } from '@mmrecall/random';
 import {
   type ContentTower,
@@ -12,8 +12,11 @@ import {
   type UserTower,
 } from '@mmrecall/towers';
 import * as tf from '@tensorflow/tfjs-core';
-import { usesContentTower, usesIdTower, validateModelConfig } from './config';
+import { validateModelConfig } from './config';
+import { modelKindDefinition } from './kinds/registry';
+import { computeRecallLoss } from './loss';
 import type {
+  ComputeLossOptions,
   ForwardOptions,
   ItemBatch,
   ItemViews,
@@ -56,9 +59,10 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
   validateModelConfig(config);
   const { kind, dim, seed } = config;
   const optimizer = { kind: config.tableOptimizer.kind, learningRate: config.tableOptimizer.learningRate };
-  const concat = kind === 'gated-concat';
+  const definition = modelKindDefinition(kind);
+  const concat = definition.concatenated;
 
-  const idTower: IdTower | undefined = usesIdTower(kind)
+  const idTower: IdTower | undefined = definition.towers.id
     ? createIdTower({
         name: 'item_id',
         numItems: config.numItems + 1,
@@ -70,7 +74,7 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
       })
     : undefined;
 
-  const contentTower: ContentTower | undefined = usesContentTower(kind)
+  const contentTower: ContentTower | undefined = definition.towers.content
     ? createContentTower({
         name: 'content',
         hiddenUnits: config.content.hiddenUnits,
@@ -198,30 +202,13 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
         towerOptions,
       );
       const gateValue = gate?.apply(tf.tensor2d(posterior, [size, POSTERIOR_FEATURES]));
-      let item: tf.Tensor2D;
-      switch (kind) {
-        case 'id-only':
-          item = id!;
-          break;
-        case 'content-only':
-          item = content!;
-          break;
-        case 'multiview': {
-          if (batch.warm) {
-            const warm = tf.tensor2d(Uint8Array.from(batch.warm), [size, 1], 'bool');
-            item = tf.where(tf.tile(warm, [1, dim]), id!, content!) as tf.Tensor2D;
-          } else {
-            item = id!;
-          }
-          break;
-        }
-        case 'gated-concat':
-          item = concatFusion({ idEmbedding: id!, metaEmbedding: content!, gate: gateValue! });
-          break;
-        case 'gated-additive':
-          item = additiveFusion({ idEmbedding: id!, metaEmbedding: content!, gate: gateValue! });
-          break;
-      }
+      const item = definition.fuse({
+        ...(id ? { id } : {}),
+        ...(content ? { content } : {}),
+        ...(gateValue ? { gate: gateValue } : {}),
+        ...(batch.warm ? { warm: batch.warm } : {}),
+        dim,
+      });
       const views: ItemViews = { item };
       if (id) views.id = id;
       if (content) views.content = content;
@@ -301,7 +288,7 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
     }
   }
 
-  return {
+  const model: RecallModel = {
     config,
     queryDim: concat ? 2 * dim : dim,
     itemDim: concat ? 2 * dim : dim,
@@ -310,6 +297,7 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
     embedUsers,
     embedTriggers,
     itemViews,
+    computeLoss: (lossOptions: ComputeLossOptions) => computeRecallLoss({ ...lossOptions, model }),
     toNamedWeights,
     loadNamedWeights,
     dispose() {
@@ -319,4 +307,5 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
       gate?.dispose();
     },
   };
+  return model;
 }

@@ -1,7 +1,9 @@
+import type { CombinedLoss } from '@mmrecall/losses';
+import type { EmbeddingTable } from '@mmrecall/towers';
 import type * as tf from '@tensorflow/tfjs-core';
+import type { ModelKind } from './kinds/registry';
 
-/** The five model kinds of MODEL.md, compared side by side. */
-export type ModelKind = 'id-only' | 'content-only' | 'multiview' | 'gated-concat' | 'gated-additive';
+export type { ModelKind } from './kinds/registry';
 
 /** u2i: a user tower is the query side; i2i: the trigger item, encoded by the item towers, is. */
 export type RecallMode = 'u2i' | 'i2i';
@@ -129,16 +131,72 @@ export interface RecallModel {
   /** Dense trainable variables. */
   readonly variables: tf.Variable[];
   /** Sparse embedding tables (pass to towers' trainStep). */
-  readonly tables: import('@mmrecall/towers').EmbeddingTable[];
+  readonly tables: EmbeddingTable[];
   /** Query embeddings: users (u2i) [B, queryDim]. */
   embedUsers(batch: UserBatch, options?: ForwardOptions): tf.Tensor2D;
   /** Query embeddings for trigger items (i2i) [B, queryDim]. */
   embedTriggers(batch: ItemBatch, options?: ForwardOptions): tf.Tensor2D;
   /** Every item view and the retrieval embedding. */
   itemViews(batch: ItemBatch, options?: ForwardOptions): ItemViews;
+  /**
+   * The kind's loss on one batch (TFRS `compute_loss`): total and weighted parts, new tensors owned
+   * by the caller. Run it under `trainStep` (training) or a `tidy` (validation).
+   */
+  computeLoss(options: ComputeLossOptions): CombinedLoss;
   /** Named weights of every variable and table, for saving. */
   toNamedWeights(): Record<string, { shape: number[]; data: Float32Array }>;
   /** Restores weights saved by `toNamedWeights`. */
   loadNamedWeights(weights: Record<string, { shape: number[]; data: Float32Array }>): void;
   dispose(): void;
+}
+
+/** Weights, temperature and margins of the model kinds' loss terms (MODEL.md). */
+export interface RecallLossOptions {
+  /** Softmax temperature (logits = score / temperature). */
+  temperature: number;
+  /** Margin of the multiview triplet loss. */
+  tripletMargin: number;
+  /** Weights of the multiview losses (and of the auxiliary per-view losses of the gated kinds). */
+  lossWeights: { id: number; content: number; triplet: number };
+  /** Weight of the auxiliary per-view softmax losses of the gated kinds (0 = off). */
+  auxiliaryWeight: number;
+  /**
+   * Multiview only, not in MODEL.md (0 = the spec's loss exactly): weight of an extra softmax over
+   * "serving-mixed" candidates, each item shown by its content or its ID view with probability 1/2.
+   */
+  mixedViewWeight: number;
+  /** Seed of the loss's own random choices (the mixed views). */
+  seed: number;
+}
+
+/** One batch of positive pairs with everything the loss needs. */
+export interface LossBatch {
+  /** Target item per pair (also the in-batch candidate ids). */
+  targets: Int32Array;
+  /** Features of the targets. */
+  itemBatch: ItemBatch;
+  /** Query users (u2i). */
+  userBatch?: UserBatch;
+  /** Trigger items (i2i). */
+  triggerBatch?: ItemBatch;
+  /** log q of each in-batch candidate (logQ correction). */
+  candidateLogQ?: Float32Array;
+  /** Extra uniformly sampled negatives. */
+  extraIds?: Int32Array;
+  /** Their features. */
+  extraBatch?: ItemBatch;
+  /** Their log q (one value, uniform sampling). */
+  extraLogQ?: number;
+}
+
+/** Options of `RecallModel.computeLoss`. */
+export interface ComputeLossOptions {
+  /** The batch. */
+  batch: LossBatch;
+  /** Loss weights, temperature, margins. */
+  loss: RecallLossOptions;
+  /** Training mode (id and statistics dropout) or evaluation. */
+  training: boolean;
+  /** Global step; seeds dropout and the loss's random choices. */
+  step: number;
 }
