@@ -33,4 +33,20 @@ describe('createAdminAuth', () => {
       if (!result.ok) expect(result.message).toMatch(/MMRECALL_ADMIN_TOKEN/);
     }
   });
+
+  test('a token with whitespace is refused at creation: it could never authenticate (issue 10, failure 7)', () => {
+    for (const [token, where] of [
+      ['s3cret\n', '"\\n" at character 7 of 7'],
+      ['two words', '" " at character 4 of 9'],
+      [' lead', '" " at character 1 of 5'],
+      ['tab\tbed', '"\\t" at character 4 of 7'],
+    ] as const) {
+      expect(() => createAdminAuth({ token }), JSON.stringify(token)).toThrow(
+        `MMRECALL_ADMIN_TOKEN: contains whitespace (${where})`,
+      );
+    }
+    // What such a token would have met: the header carries one word, the digest of the token has two.
+    const trimmed = createAdminAuth({ token: 's3cret' });
+    expect(trimmed.check({ authorization: 'Bearer s3cret\n' })).toEqual({ ok: true });
+  });
 });

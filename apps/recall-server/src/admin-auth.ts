@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { InvalidArgumentError } from '@mmrecall/errors';
 
 /** Outcome of an admin authorization check. */
 export type AdminAuthResult = { ok: true } | { ok: false; statusCode: 401 | 403; message: string };
@@ -25,6 +26,15 @@ const digest = (value: string): Buffer => createHash('sha256').update(value, 'ut
  * the token leaks through response timing.
  */
 export function createAdminAuth(options: CreateAdminAuthOptions): AdminAuth {
+  // A bearer token is one run of non-space characters (the header check takes \S+), so a token with
+  // a space or a trailing newline (a file read with its newline) could never authenticate.
+  if (options.token !== undefined && /\s/.test(options.token)) {
+    const at = options.token.search(/\s/);
+    throw new InvalidArgumentError({
+      argument: 'MMRECALL_ADMIN_TOKEN',
+      message: `contains whitespace (${JSON.stringify(options.token[at])} at character ${at + 1} of ${options.token.length}); a bearer token is one word, e.g. \`openssl rand -hex 32\` (strip the trailing newline of a token file)`,
+    });
+  }
   const expected = options.token === undefined || options.token === '' ? undefined : digest(options.token);
   return {
     enabled: expected !== undefined,

@@ -15,6 +15,8 @@ describe('parseCliOptions', () => {
         backend: 'auto',
         bodyLimit: 1_048_576,
         logLevel: 'info',
+        journal: undefined,
+        readTimeoutMs: 120_000,
       },
     });
   });
@@ -41,6 +43,10 @@ describe('parseCliOptions', () => {
         '2048',
         '--log-level',
         'warn',
+        '--journal',
+        'state/items.journal',
+        '--read-timeout',
+        '5',
       ],
     });
     expect(parsed).toEqual({
@@ -54,6 +60,8 @@ describe('parseCliOptions', () => {
         backend: 'wasm',
         bodyLimit: 2048,
         logLevel: 'warn',
+        journal: 'state/items.journal',
+        readTimeoutMs: 5000,
       },
     });
     expect(parseCliOptions({ argv: ['--help'] })).toEqual({ help: true });
@@ -68,6 +76,8 @@ describe('parseCliOptions', () => {
     [['--artifacts', 'x', '--backend', 'gpu'], /--backend must be/],
     [['--artifacts', 'x', '--hnsw-connectivity', '1'], /--hnsw-connectivity must be in 2..256/],
     [['--artifacts', 'x', '--log-level', 'loud'], /--log-level must be one of/],
+    [['--artifacts', 'x', '--read-timeout', '0'], /--read-timeout must be in 1..86400/],
+    [['--artifacts', 'x', '--journal='], /--journal must name a file/],
     [['--artifacts', 'x', '--verbose'], /Unknown option '--verbose'/],
     [['--artifacts', 'x', 'extra'], /Unexpected argument 'extra'/],
   ])('%j is a usage error', (argv, message) => {

@@ -15,6 +15,10 @@ export interface CliOptions {
   backend: CliBackend;
   bodyLimit: number;
   logLevel: string;
+  /** Journal of item mutations (`--journal`); undefined = run-time items live only as long as the process. */
+  journal: string | undefined;
+  /** `--read-timeout` in milliseconds. */
+  readTimeoutMs: number;
 }
 
 /** Usage text of `mmrecall-serve --help`. */
@@ -34,6 +38,9 @@ Options:
   --backend auto|node|wasm|cpu
                          TensorFlow.js backend for the user tower and new items (default auto)
   --body-limit BYTES     largest request body (default 1048576)
+  --journal FILE         append-only journal of PUT/DELETE (fsynced before each answer), replayed at start
+                         and after each reload; without it run-time items are lost on restart
+  --read-timeout SECONDS most time reading an artifacts folder may take on start or reload (default 120)
   --log-level LEVEL      pino level: fatal, error, warn, info, debug, trace, silent (default info)
   -h, --help             show this text
 
@@ -86,6 +93,8 @@ export function parseCliOptions(options: {
     1,
     1024 * 1024 * 1024,
   );
+  const readTimeout = integerOption(values['read-timeout'] ?? '120', '--read-timeout', 1, 86_400);
+  if (values.journal === '') throw new CliUsageError('--journal must name a file');
   const logLevel = values['log-level'] ?? 'info';
   if (!LOG_LEVELS.includes(logLevel))
     throw new CliUsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
@@ -100,6 +109,8 @@ export function parseCliOptions(options: {
       backend: backend as CliBackend,
       bodyLimit,
       logLevel,
+      journal: values.journal,
+      readTimeoutMs: readTimeout * 1000,
     },
   };
 }
@@ -115,6 +126,8 @@ const SPEC = {
   backend: { type: 'string' },
   'body-limit': { type: 'string' },
   'log-level': { type: 'string' },
+  journal: { type: 'string' },
+  'read-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

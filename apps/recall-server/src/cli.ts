@@ -1,8 +1,12 @@
 #!/usr/bin/env node
+import { InvalidArgumentError } from '@mmrecall/errors';
 import { selectBackend } from '@mmrecall/runtime';
 
 import { CliUsageError, parseCliOptions, USAGE } from './cli-options';
 import { createRecallServer } from './recall-server';
+
+/** Longest wait for in-flight requests after SIGINT/SIGTERM. */
+const SHUTDOWN_TIMEOUT_MS = 30_000;
 
 async function main(): Promise<number> {
   let parsed: ReturnType<typeof parseCliOptions>;
@@ -22,27 +26,50 @@ async function main(): Promise<number> {
   const options = parsed.options;
   const backendLines: string[] = [];
   const backend = await selectBackend({ backend: options.backend, log: (line) => backendLines.push(line) });
-  const server = createRecallServer({
-    artifactsDir: options.artifactsDir,
-    index: options.index,
-    hnsw: options.hnsw,
-    adminToken: process.env.MMRECALL_ADMIN_TOKEN,
-    bodyLimit: options.bodyLimit,
-    logger: { level: options.logLevel },
-  });
+  let server: ReturnType<typeof createRecallServer>;
+  try {
+    server = createRecallServer({
+      artifactsDir: options.artifactsDir,
+      index: options.index,
+      hnsw: options.hnsw,
+      adminToken: process.env.MMRECALL_ADMIN_TOKEN,
+      bodyLimit: options.bodyLimit,
+      logger: { level: options.logLevel },
+      readTimeoutMs: options.readTimeoutMs,
+      ...(options.journal !== undefined ? { journal: options.journal } : {}),
+    });
+  } catch (error) {
+    if (InvalidArgumentError.isInstance(error)) {
+      process.stderr.write(`mmrecall-serve: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
   const log = server.app.log;
   log.info({ backend: backend.name, reason: backend.reason }, backendLines[0] ?? 'backend selected');
   if (!process.env.MMRECALL_ADMIN_TOKEN)
     log.warn('MMRECALL_ADMIN_TOKEN is not set: admin routes are disabled');
+  else if (options.journal === undefined)
+    log.warn('no --journal: items added or deleted at run time are lost on restart');
 
+  // Node cannot exit while a libuv thread is stuck in a read (process.exit joins the pool), so the
+  // last resort is SIGKILL: the supervisor sees the process gone either way.
+  const killNow = (): void => {
+    process.kill(process.pid, 'SIGKILL');
+  };
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) {
       log.warn({ signal }, 'second signal: exiting without waiting');
-      process.exit(1);
+      killNow();
+      return;
     }
     stopping = true;
     log.info({ signal }, 'shutting down: finishing in-flight requests');
+    setTimeout(() => {
+      log.error({ seconds: SHUTDOWN_TIMEOUT_MS / 1000 }, 'shutdown did not finish in time: exiting');
+      killNow();
+    }, SHUTDOWN_TIMEOUT_MS).unref();
     server.close().then(
       () => {
         log.info('stopped');

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { InvalidArgumentError, NotFoundError } from '@mmrecall/errors';
 import {
   ArtifactsRejectedError,
@@ -9,6 +10,7 @@ import type { FastifyReply } from 'fastify';
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
+  408: 'Request Timeout',
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
@@ -61,4 +63,44 @@ export function httpErrorOf(error: unknown): { statusCode: number; message: stri
     return { statusCode, message: String(message) };
   }
   return { statusCode: 500, message: 'internal error; see the server log' };
+}
+
+/** Status and message of an error fastify raises while routing (before any handler runs). */
+export function frameworkErrorOf(
+  error: Error,
+  maxParamLength: number,
+): { statusCode: number; message: string } {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return {
+      statusCode: 414,
+      message: `a path parameter is longer than ${maxParamLength} characters (ids have at most 256)`,
+    };
+  }
+  if (code === 'FST_ERR_BAD_URL')
+    return { statusCode: 400, message: 'the URL is not valid percent-encoding' };
+  return httpErrorOf(error);
+}
+
+/**
+ * Answers a request Node's HTTP parser refused (headers too large, malformed request line, timeout)
+ * with the documented body, then closes the connection: the request never reached fastify.
+ */
+export function writeClientError(error: Error & { code?: string }, socket: Socket): void {
+  // A reset connection has nobody to answer.
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [statusCode, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'the request line and headers exceed the server limit (16 KiB)']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'the request did not arrive in time']
+        : [400, 'malformed HTTP request'];
+  const body = JSON.stringify(errorBody(statusCode, message));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${statusCode} ${STATUS_TEXT[statusCode]}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

@@ -12,52 +12,9 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRecallServer, type RecallServer } from './recall-server';
+import { client, listen } from './test-client';
 
 const TOKEN = 'test-admin-token-0123456789';
-
-interface Answer {
-  status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: response bodies of many shapes, checked by the assertions
-  body: any;
-  headers: Headers;
-}
-
-function client(base: string) {
-  return async (
-    method: string,
-    route: string,
-    options: { body?: unknown; raw?: string; token?: string; headers?: Record<string, string> } = {},
-  ): Promise<Answer> => {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.body !== undefined || options.raw !== undefined)
-      headers['content-type'] ??= 'application/json';
-    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-    const response = await fetch(`${base}${route}`, {
-      method,
-      headers,
-      ...(options.raw !== undefined
-        ? { body: options.raw }
-        : options.body !== undefined
-          ? { body: JSON.stringify(options.body) }
-          : {}),
-    });
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      // not JSON (metrics, docs)
-    }
-    return { status: response.status, body, headers: response.headers };
-  };
-}
-
-async function listen(server: RecallServer): Promise<string> {
-  await server.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = server.app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return `http://127.0.0.1:${address.port}`;
-}
 
 let parent: string;
 let artifactsA: TestArtifacts;

@@ -7,6 +7,7 @@ import {
   type LoadServingModel,
   type RecallService,
   type ReloadResult,
+  ServiceUnavailableError,
 } from '@mmrecall/recall-service';
 import Fastify, {
   type FastifyInstance,
@@ -16,7 +17,7 @@ import Fastify, {
 } from 'fastify';
 
 import { createAdminAuth } from './admin-auth';
-import { httpErrorOf, sendError } from './http-errors';
+import { frameworkErrorOf, httpErrorOf, sendError, writeClientError } from './http-errors';
 import {
   deleteItemSchema,
   healthSchema,
@@ -47,6 +48,16 @@ export interface RecallServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** How to read an artifacts folder. Default: `loadServingModel` of `@mmrecall/recall-service`. */
   loadModel?: LoadServingModel;
+  /**
+   * Most time reading an artifacts folder may take on start or reload, in milliseconds (the index
+   * build is not counted); a slower read fails with 422 and the old state keeps serving. Default 120,000.
+   */
+  readTimeoutMs?: number;
+  /**
+   * Journal file of PUT/DELETE: each is fsynced before it is answered, replayed at start and after
+   * each reload, compacted when the artifacts change. Without it run-time items are lost on restart.
+   */
+  journal?: string;
 }
 
 /** A recall server: the fastify app over a recall service, plus its lifecycle. */
@@ -62,6 +73,9 @@ export interface RecallServer {
   /** Stops accepting connections, lets in-flight requests finish, then frees model and index. */
   close(): Promise<void>;
 }
+
+/** Longest path parameter the router takes (414 above it). */
+const MAX_PARAM_LENGTH = 512;
 
 interface U2iBody {
   userId?: string;
@@ -91,13 +105,21 @@ interface PutItemBody {
 export function createRecallServer(options: RecallServerOptions): RecallServer {
   const auth = createAdminAuth({ token: options.adminToken });
   let closed = false;
+  /** Aborted first thing in close(): a running reload answers at once instead of holding app.close(). */
+  const closing = new AbortController();
 
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     return503OnClosing: true,
     // Item ids may be up to 256 characters (the schema says so with a clear 400); fastify's default is 100.
-    routerOptions: { maxParamLength: 512 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Answers fastify and Node write before any route runs get the same body as every other error.
+    frameworkErrors: (error, _request, reply) => {
+      const { statusCode, message } = frameworkErrorOf(error, MAX_PARAM_LENGTH);
+      return sendError(reply, statusCode, message);
+    },
+    clientErrorHandler: writeClientError,
     ajv: {
       customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false },
     },
@@ -119,6 +141,8 @@ export function createRecallServer(options: RecallServerOptions): RecallServer {
     index: options.index,
     ...(options.hnsw ? { hnsw: options.hnsw } : {}),
     ...(options.loadModel ? { loadModel: options.loadModel } : {}),
+    ...(options.readTimeoutMs !== undefined ? { readTimeoutMs: options.readTimeoutMs } : {}),
+    ...(options.journal !== undefined ? { journal: options.journal } : {}),
     log: {
       info: (details, message) => app.log.info(details, message),
       warn: (details, message) => app.log.warn(details, message),
@@ -227,7 +251,10 @@ export function createRecallServer(options: RecallServerOptions): RecallServer {
       async (request, reply) => {
         const artifactsDir = request.body?.artifactsDir;
         try {
-          return await service.reload(artifactsDir === undefined ? {} : { artifactsDir });
+          return await service.reload({
+            ...(artifactsDir === undefined ? {} : { artifactsDir }),
+            signal: closing.signal,
+          });
         } catch (error) {
           const mapped = httpErrorOf(error);
           const status = service.status();
@@ -266,6 +293,7 @@ export function createRecallServer(options: RecallServerOptions): RecallServer {
 
   const close = async (): Promise<void> => {
     closed = true;
+    closing.abort(new ServiceUnavailableError({ reason: 'closed', message: 'the server is closing' }));
     await app.close();
     await service.dispose();
   };

@@ -1,3 +1,4 @@
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MissingArtifactError, MmrecallError } from '@mmrecall/errors';
 
@@ -34,6 +35,7 @@ export async function loadState(options: LoadStateOptions): Promise<ServingState
   const { dir, signal } = options;
   const timeout = AbortSignal.timeout(options.readTimeoutMs);
   const readSignal = AbortSignal.any([signal, timeout]);
+  await checkRegularFiles(dir);
   let model: ServingModel;
   try {
     model = await abortable({
@@ -63,6 +65,38 @@ export async function loadState(options: LoadStateOptions): Promise<ServingState
   } catch (error) {
     model.dispose();
     throw error;
+  }
+}
+
+/**
+ * Refuses a folder holding anything but regular files and folders. A FIFO or device in place of a
+ * file would block a libuv thread in `open` or `read` for good (Node cannot exit while one does);
+ * `stat` never blocks on them.
+ */
+async function checkRegularFiles(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    // A missing or unreadable folder is reported by the reader, naming manifest.json.
+    return;
+  }
+  for (const name of names) {
+    const file = path.join(dir, name);
+    let kind: string;
+    try {
+      const info = await stat(file);
+      if (info.isFile() || info.isDirectory()) continue;
+      kind = info.isFIFO() ? 'a FIFO' : info.isSocket() ? 'a socket' : 'a device';
+    } catch (error) {
+      // A dangling link names a file that cannot be read.
+      throw new ArtifactsRejectedError({ dir, file, reason: 'cannot be read', cause: error });
+    }
+    throw new ArtifactsRejectedError({
+      dir,
+      file,
+      reason: `is ${kind}, not a regular file: an artifacts folder holds regular files only`,
+    });
   }
 }
 

@@ -1,3 +1,5 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '@mmrecall/errors';
 import {
   bruteForce,
@@ -154,6 +156,60 @@ describe('createRecallService in process', () => {
       }
     } finally {
       await service.dispose();
+    }
+  });
+
+  test('a put over a trained item survives a restart on the same artifacts; newer artifacts take the id over', async () => {
+    const folder = await createTempDir();
+    const journal = path.join(folder, 'items.journal');
+    const ids = a.data.dataset.items.ids as string[];
+    try {
+      const first = createRecallService({ artifactsDir: a.dir, index: 'exact', journal });
+      await first.ready;
+      expect(await first.putItem({ id: ids[4]!, ...itemContent(a, 9) })).toMatchObject({ created: false });
+      const overridden = await first.i2i({ itemId: ids[4]!, k: 5 });
+      await first.dispose();
+
+      const restarted = createRecallService({ artifactsDir: a.dir, index: 'exact', journal });
+      await restarted.ready;
+      expect(await restarted.i2i({ itemId: ids[4]!, k: 5 })).toEqual(overridden);
+      const reloaded = await restarted.reload({ artifactsDir: b.dir });
+      expect(reloaded).toMatchObject({ replayed: 0, pending: 0, items: 400 });
+      const { dim } = b;
+      const expected = bruteForce(
+        b.itemEmbeddings.subarray(4 * dim, 5 * dim),
+        b.itemEmbeddings,
+        dim,
+        5,
+        new Set([4]),
+      );
+      expect((await restarted.i2i({ itemId: ids[4]!, k: 5 })).items.map((item) => item.id)).toEqual(
+        expected.map((e) => ids[e.row]),
+      );
+      await restarted.dispose();
+      // Compacted: the journal names B and no longer carries the put.
+      const lines = (await readFile(journal, 'utf8')).trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ op: 'base' });
+      expect(JSON.parse(lines[0]!).artifacts.startsWith(`${b.dir}@`)).toBe(true);
+    } finally {
+      await removeTempDir(folder);
+    }
+  });
+
+  test('a corrupt journal fails the first load naming file and line; nothing is served', async () => {
+    const folder = await createTempDir();
+    const journal = path.join(folder, 'items.journal');
+    try {
+      await writeFile(journal, '{"op":"delete","id":"x"}\n{"op":"put","id":"y"}\n');
+      const service = createRecallService({ artifactsDir: a.dir, index: 'exact', journal });
+      await expect(service.ready).rejects.toThrow(
+        `${journal}:2: field "vectors" must be an object of number arrays`,
+      );
+      expect(service.status()).toMatchObject({ status: 'failed' });
+      await service.dispose();
+    } finally {
+      await removeTempDir(folder);
     }
   });
 });
