@@ -18,6 +18,18 @@ export { concatInteractions } from './interactions';
 export { type ComputeItemStatisticsOptions, type CtrPrior, computeItemStatistics } from './item-statistics';
 export type { ReadProgress, TextEncoding } from './line-blocks';
 export {
+  type DataFolderColumns,
+  type DataFolderFileReport,
+  type DataFolderFiles,
+  type DataFolderItems,
+  type DataFolderNpyVectors,
+  type DataFolderUsers,
+  type LoadDataFolderOptions,
+  type LoadDataFolderResult,
+  loadDataFolder,
+  type ParquetReaders,
+} from './load-data-folder';
+export {
   type LoadMovieLens100kOptions,
   type LoadMovieLens100kResult,
   loadMovieLens100k,
@@ -40,15 +52,34 @@ export {
   type ReadInteractionsCsvOptions,
   type ReadInteractionsCsvResult,
   readInteractionsCsv,
+  type TimestampUnit,
 } from './read-interactions-csv';
-export { type ReadItemsJsonlOptions, type ReadItemsJsonlResult, readItemsJsonl } from './read-items-jsonl';
+export { type ReadItemsCsvOptions, readItemsCsv } from './read-items-csv';
+export {
+  createItemRecordSink,
+  type ItemRecordSink,
+  type ItemRecordSinkOptions,
+  type MissingVectorPolicy,
+  type ParsedItemRecord,
+  type ReadItemsJsonlOptions,
+  type ReadItemsJsonlResult,
+  readItemsJsonl,
+} from './read-items-jsonl';
 export type { ReadIssue, ReadReport } from './read-report';
+export {
+  type ReadUserFeaturesCsvOptions,
+  type ReadUserFeaturesCsvResult,
+  readUserFeaturesCsv,
+} from './read-user-features-csv';
 export {
   type SplitByTimeOptions,
   type SplitColdItemsOptions,
+  type SplitInteractionsOptions,
+  type SplitMethod,
   type SplitRandomHoldoutOptions,
   splitByTime,
   splitColdItems,
+  splitInteractions,
   splitRandomHoldout,
 } from './splits';
 export type {

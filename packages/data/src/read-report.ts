@@ -36,6 +36,17 @@ export class IssueCollector {
     private readonly skipInvalid: boolean,
   ) {}
 
+  /** Throws `InvalidDatasetError` whether skipping or not (for problems no row skip can fix). */
+  fail(line: number, field: string | undefined, kind: string, message: string): never {
+    throw new InvalidDatasetError({
+      file: this.file,
+      line,
+      ...(field === undefined ? {} : { field }),
+      kind,
+      message,
+    });
+  }
+
   /** Records an issue and returns false (or throws `InvalidDatasetError` in strict mode). */
   reject(line: number, field: string | undefined, kind: string, message: string, cause?: unknown): false {
     if (!this.skipInvalid) {
