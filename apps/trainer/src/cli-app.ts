@@ -81,6 +81,7 @@ Usage: mmrecall-train <command> [options]
 Commands:
   train                 train one model; writes <output>/artifacts (model, embeddings, metrics.json, report.html)
   eval                  evaluate an artifacts folder on its data set
+  inspect               print what training would read (files, fields used and ignored, counts, split) without training
   compare               train the five kinds on one data set; writes a comparison table (markdown + JSON) and report
   experiment clusters   loss and Recall@K of content-only models on cluster node ids vs leaf count
 
@@ -109,6 +110,14 @@ ranks all items for every held-out user with training items masked, prints all/w
       --backend <name>         auto | node | wasm | cpu
       --json                   print the metrics as JSON instead of a table
   -h, --help                   this help`;
+
+export const INSPECT_HELP = `Usage: mmrecall-train inspect [options]
+
+Loads the data set exactly as "train" would (same config and flags) and prints, without training:
+each file with its rows, the columns and fields used and ignored, rows skipped (data.skipInvalid),
+warnings (e.g. a detected timestamp unit), item/user counts, cold items, content and split sizes.
+
+${CONFIG_HELP}`;
 
 export const COMPARE_HELP = `Usage: mmrecall-train compare [options]
 
@@ -288,6 +297,17 @@ export async function runCli(options: RunCliOptions): Promise<number> {
           io,
         });
       }
+      case 'inspect': {
+        const { values, positionals } = parse('inspect', rest, CONFIG_OPTIONS);
+        if (values.help) return help(io, INSPECT_HELP);
+        if (positionals.length > 0)
+          throw new UsageError(`inspect: unexpected argument ${JSON.stringify(positionals[0])}`);
+        const config = await configFromFlags(values);
+        const { inspectTrainingData } = await import('./inspect');
+        const log = (line: string) => io.stderr.write(`${line}\n`);
+        io.stdout.write(`${await inspectTrainingData({ config, ...(values.quiet ? {} : { log }) })}\n`);
+        return 0;
+      }
       case 'compare': {
         const { values, positionals } = parse('compare', rest, {
           ...CONFIG_OPTIONS,
@@ -346,7 +366,7 @@ export async function runCli(options: RunCliOptions): Promise<number> {
       }
       default:
         throw new UsageError(
-          `unknown command ${JSON.stringify(command)} (commands: train, eval, compare, experiment clusters; see --help)`,
+          `unknown command ${JSON.stringify(command)} (commands: train, eval, inspect, compare, experiment clusters; see --help)`,
         );
     }
   } catch (error) {

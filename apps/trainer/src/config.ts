@@ -15,7 +15,49 @@ export type TrainerRecallMode = 'u2i' | 'i2i';
 /** tfjs backend choice (see @mmrecall/runtime selectBackend). */
 export type TrainerBackend = 'auto' | 'node' | 'wasm' | 'cpu';
 
-/** The fully resolved training configuration (every field has a value). */
+/** How train/valid/test are made: `auto` = the source's own (folder: its files, else time when it has
+ * timestamps, else per-user random), or one method for any source. */
+export type SplitMethodName = 'auto' | 'time' | 'random' | 'cold-item' | 'files';
+
+/** The `data` settings of a folder (see @mmrecall/data `loadDataFolder`). */
+export interface FolderDataConfig {
+  /** Files relative to `path`; unset entries are found by name. */
+  files?: {
+    interactions?: string;
+    train?: string;
+    valid?: string;
+    test?: string;
+    items?: string;
+    users?: string;
+  };
+  /** Header names of the interaction columns; unset entries are found by name (user_id, item_id, timestamp, click/label). */
+  columns?: {
+    user?: string;
+    item?: string;
+    timestamp?: string;
+    click?: string;
+    label?: string;
+    weight?: string;
+  };
+  /** Delimiter of the CSV files (`tab` for a tab). Default: from each file's extension. */
+  delimiter?: ',' | ';' | '|' | 'tab';
+  /** How the item file's fields are used; unset: arrays of numbers are vectors, arrays of strings tags. */
+  items?: {
+    id?: string;
+    tags?: string;
+    categorical?: string[];
+    vectors?: string[];
+    ignore?: string[];
+    /** A vector missing for some items: `error` or `zeros`. */
+    missingVectors?: 'error' | 'zeros';
+  };
+  /** Named vectors from `.npy` files; unset: every `*.npy` in the folder. */
+  vectors?: Record<string, { file: string; ids?: string }>;
+  /** User profile table settings. */
+  users?: { id?: string; features?: string[]; ignore?: string[] };
+}
+
+/** The fully resolved training configuration (every field has a value; the optional `data` fields default as in {@link defaultTrainerConfig}). */
 export interface TrainerConfig {
   data: {
     /** `synthetic` (generated, default), `tiktok`, `movielens` (ml-100k folder) or `folder` (interactions.csv + items.jsonl). */
@@ -26,7 +68,23 @@ export interface TrainerConfig {
     preset: SyntheticPresetName;
     /** Seed of the synthetic generator and of random splits. */
     seed: number;
-  };
+    /** Unit of timestamps in data files: `auto` (milliseconds detected, with a warning), `s` or `ms`. */
+    timestampUnit?: 'auto' | 's' | 'ms';
+    /** Skip invalid rows and records (the report of what was skipped is printed) instead of stopping. */
+    skipInvalid?: boolean;
+    /** Longest line accepted in a data file, in characters. */
+    maxLineLength?: number;
+    /** How train/valid/test are made. Default: `auto`, fractions 0.1 / 0.1 / 0.1. */
+    split?: {
+      method: SplitMethodName;
+      /** Share of rows (or of each user's rows) for validation. */
+      validFraction: number;
+      /** Share of rows for test. */
+      testFraction: number;
+      /** `cold-item`: share of the items held out whole (split between valid and test). */
+      coldItemFraction: number;
+    };
+  } & FolderDataConfig;
   model: {
     /** Which of the five models. */
     kind: TrainerModelKind;
@@ -125,7 +183,15 @@ export type PartialTrainerConfig = DeepPartial<TrainerConfig>;
 /** The default configuration: synthetic `default` preset, gated-additive, sized to finish in under 2 minutes on wasm. */
 export function defaultTrainerConfig(): TrainerConfig {
   return {
-    data: { source: 'synthetic', preset: 'default', seed: 42 },
+    data: {
+      source: 'synthetic',
+      preset: 'default',
+      seed: 42,
+      timestampUnit: 'auto',
+      skipInvalid: false,
+      maxLineLength: 64 * 1024 * 1024,
+      split: { method: 'auto', validFraction: 0.1, testFraction: 0.1, coldItemFraction: 0.1 },
+    },
     model: {
       kind: 'gated-additive',
       mode: 'u2i',
@@ -168,7 +234,12 @@ type FieldSpec =
   | { type: 'string'; optional?: boolean }
   | { type: 'enum'; values: readonly string[]; optional?: boolean }
   | { type: 'int-list'; min: number; optional?: boolean; minLength?: number }
+  | { type: 'string-list'; optional?: boolean }
+  | { type: 'record'; values: FieldSpec; optional?: boolean }
   | { type: 'object'; fields: Record<string, FieldSpec>; optional?: boolean };
+
+const optionalString = { type: 'string', optional: true } as const;
+const optionalStrings = { type: 'string-list', optional: true } as const;
 
 const SCHEMA: Record<string, FieldSpec> = {
   data: {
@@ -178,6 +249,66 @@ const SCHEMA: Record<string, FieldSpec> = {
       path: { type: 'string', optional: true },
       preset: { type: 'enum', values: ['tiny', 'small', 'default', 'large', 'xl'] },
       seed: { type: 'int', min: 0 },
+      timestampUnit: { type: 'enum', values: ['auto', 's', 'ms'], optional: true },
+      skipInvalid: { type: 'boolean', optional: true },
+      maxLineLength: { type: 'int', min: 1, optional: true },
+      split: {
+        type: 'object',
+        optional: true,
+        fields: {
+          method: { type: 'enum', values: ['auto', 'time', 'random', 'cold-item', 'files'] },
+          validFraction: { type: 'number', min: 0, max: 0.9 },
+          testFraction: { type: 'number', min: 0, max: 0.9 },
+          coldItemFraction: { type: 'number', min: 0, max: 0.9 },
+        },
+      },
+      files: {
+        type: 'object',
+        optional: true,
+        fields: {
+          interactions: optionalString,
+          train: optionalString,
+          valid: optionalString,
+          test: optionalString,
+          items: optionalString,
+          users: optionalString,
+        },
+      },
+      columns: {
+        type: 'object',
+        optional: true,
+        fields: {
+          user: optionalString,
+          item: optionalString,
+          timestamp: optionalString,
+          click: optionalString,
+          label: optionalString,
+          weight: optionalString,
+        },
+      },
+      delimiter: { type: 'enum', values: [',', ';', '|', 'tab'], optional: true },
+      items: {
+        type: 'object',
+        optional: true,
+        fields: {
+          id: optionalString,
+          tags: optionalString,
+          categorical: optionalStrings,
+          vectors: optionalStrings,
+          ignore: optionalStrings,
+          missingVectors: { type: 'enum', values: ['error', 'zeros'], optional: true },
+        },
+      },
+      vectors: {
+        type: 'record',
+        optional: true,
+        values: { type: 'object', fields: { file: { type: 'string' }, ids: optionalString } },
+      },
+      users: {
+        type: 'object',
+        optional: true,
+        fields: { id: optionalString, features: optionalStrings, ignore: optionalStrings },
+      },
     },
   },
   model: {
@@ -300,6 +431,16 @@ function checkField(path: string, spec: FieldSpec, value: unknown, source?: stri
       for (const [i, entry] of value.entries())
         checkField(`${path}[${i}]`, { type: 'int', min: spec.min }, entry, source);
       return;
+    case 'string-list':
+      if (!Array.isArray(value) || value.some((entry) => typeof entry !== 'string' || entry.length === 0))
+        throw fieldError(path, `must be a list of non-empty strings${got}`, source);
+      return;
+    case 'record':
+      if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw fieldError(path, `must be a mapping of names${got}`, source);
+      for (const [key, entry] of Object.entries(value as Record<string, unknown>))
+        checkField(`${path}.${key}`, spec.values, entry, source);
+      return;
     case 'object': {
       if (value === null || typeof value !== 'object' || Array.isArray(value))
         throw fieldError(path, `must be an object${got}`, source);
@@ -334,6 +475,24 @@ function checkRelations(config: TrainerConfig, source?: string): void {
       `is required when config.data.source is "${config.data.source}"`,
       source,
     );
+  }
+  const split = config.data.split;
+  if (split && split.validFraction + split.testFraction >= 1) {
+    throw fieldError(
+      'config.data.split.testFraction',
+      `validFraction + testFraction must be < 1, got ${split.validFraction + split.testFraction}`,
+      source,
+    );
+  }
+  const folderOnly = ['files', 'columns', 'delimiter', 'items', 'vectors', 'users'] as const;
+  for (const key of folderOnly) {
+    if (config.data[key] !== undefined && config.data.source !== 'folder') {
+      throw fieldError(
+        `config.data.${key}`,
+        `applies to config.data.source "folder" only, got "${config.data.source}"`,
+        source,
+      );
+    }
   }
   config.eval.cutoffs.forEach((cutoff, i) => {
     if (cutoff > config.eval.k)

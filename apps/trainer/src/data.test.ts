@@ -32,7 +32,14 @@ describe('loadTrainingData', () => {
       JSON.stringify({ id: `i${i}`, tags: [`t${i % 3}`], image: [i, 1, 0] }),
     );
     await writeFile(join(dir, 'items.jsonl'), `${items.join('\n')}\n`);
-    const data = await loadTrainingData({ data: { source: 'folder', path: dir, preset: 'tiny', seed: 1 } });
+    // i10 appears only in the interactions: without a fill policy its missing vector is an error.
+    await expect(
+      loadTrainingData({ data: { source: 'folder', path: dir, preset: 'tiny', seed: 1 } }),
+    ).rejects.toThrow(/1 of 11 items have no "image" vector/);
+    const data = await loadTrainingData({
+      data: { source: 'folder', path: dir, preset: 'tiny', seed: 1, items: { missingVectors: 'zeros' } },
+    });
+    expect(data.notes).toContain('vectors image: 1 items without one, filled with zeros');
     expect(data.numUsers).toBe(7);
     expect(data.numItems).toBe(11); // i10 appears only in the interactions: zero vector, no tags
     expect(data.dataset.content.vectors.image?.dim).toBe(3);

@@ -1,23 +1,23 @@
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
+  coldItemsOf,
   computeItemStatistics,
-  createIdMapBuilder,
   type Dataset,
   type DatasetSplit,
   type Interactions,
   type ItemStatistics,
   itemPopularity,
+  type LoadDataFolderOptions,
+  type LoadDataFolderResult,
+  loadDataFolder,
   loadMovieLens100k,
   loadTiktok,
-  readInteractionsCsv,
-  readItemsJsonl,
-  splitByTime,
-  splitRandomHoldout,
+  repeatByWeight,
+  type SplitMethod,
+  splitInteractions,
 } from '@mmrecall/data';
 import { InvalidArgumentError, MmrecallError } from '@mmrecall/errors';
 import { generateSyntheticDataset } from '@mmrecall/synthetic';
-import type { TrainerConfig } from './config';
+import { defaultTrainerConfig, type TrainerConfig } from './config';
 
 /** A data set ready for training: ids, content, split, and training-period statistics. */
 export interface TrainingData {
@@ -37,12 +37,16 @@ export interface TrainingData {
   popularity: Float32Array;
   /** One line describing sizes, for logs and the report. */
   summary: string;
+  /** What each file contributed (rows, fields used and ignored, skipped rows) and warnings; print them. */
+  notes: string[];
 }
 
 /** Options of {@link loadTrainingData}. */
 export interface LoadTrainingDataOptions {
   /** The `data` section of the training config. */
   data: TrainerConfig['data'];
+  /** Called while each file of a folder is read. */
+  onProgress?: LoadDataFolderOptions['onProgress'];
 }
 
 function countPositives(interactions: Interactions): number {
@@ -53,110 +57,47 @@ function countPositives(interactions: Interactions): number {
   return n;
 }
 
-async function readHeader(path: string): Promise<string[]> {
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
-  try {
-    handle = await open(path, 'r');
-    const buffer = Buffer.alloc(4096);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    const first = buffer.toString('utf8', 0, bytesRead).split('\n')[0] ?? '';
-    return first
-      .replace(/\r$/, '')
-      .split(first.includes('\t') ? '\t' : ',')
-      .map((field) => field.trim());
-  } catch (error) {
-    throw new InvalidArgumentError({
-      argument: 'config.data.path',
-      message: `cannot read ${path} (${(error as Error).message})`,
-      cause: error,
-    });
-  } finally {
-    await handle?.close();
-  }
+const DEFAULT_SPLIT = defaultTrainerConfig().data.split as NonNullable<TrainerConfig['data']['split']>;
+
+/** The folder settings of the config as `loadDataFolder` options. */
+function folderOptions(data: TrainerConfig['data'], dir: string): LoadDataFolderOptions {
+  return {
+    dir,
+    ...(data.files ? { files: data.files } : {}),
+    ...(data.columns ? { columns: data.columns } : {}),
+    ...(data.delimiter ? { delimiter: data.delimiter === 'tab' ? '\t' : data.delimiter } : {}),
+    ...(data.items ? { items: data.items } : {}),
+    ...(data.vectors ? { vectors: data.vectors } : {}),
+    ...(data.users ? { users: data.users } : {}),
+    ...(data.timestampUnit ? { timestampUnit: data.timestampUnit } : {}),
+    ...(data.skipInvalid ? { skipInvalid: data.skipInvalid } : {}),
+    ...(data.maxLineLength ? { maxLineLength: data.maxLineLength } : {}),
+  };
 }
 
-/**
- * Folder format: `interactions.csv` with a header `user_id,item_id[,timestamp][,click]` and an optional
- * `items.jsonl` (`{"id": ..., "tags": [...], "<vector>": [...]}`, vector fields listed in
- * `vectors.json` as `["image", ...]` or found in the first record). Split by time when there are
- * timestamps (80/10/10), else a seeded per-user random holdout.
- */
-async function loadFolder(dir: string, seed: number): Promise<{ dataset: Dataset; split: DatasetSplit }> {
-  const csv = join(dir, 'interactions.csv');
-  const header = await readHeader(csv);
-  const users = createIdMapBuilder();
-  const items = createIdMapBuilder();
-  const jsonl = join(dir, 'items.jsonl');
-  let content: Dataset['content'] = { vectors: {} };
-  let hasItems = true;
-  try {
-    await (await open(jsonl, 'r')).close();
-  } catch {
-    hasItems = false;
-  }
-  let vectorFields: string[] = [];
-  if (hasItems) {
-    const firstRecord = JSON.parse((await readHeaderLine(jsonl)) || '{}') as Record<string, unknown>;
-    vectorFields = Object.keys(firstRecord).filter(
-      (key) => key !== 'id' && key !== 'tags' && Array.isArray(firstRecord[key]),
-    );
-    const read = await readItemsJsonl({ path: jsonl, items, vectorFields });
-    content = { ...(read.tags.values.length > 0 ? { tags: read.tags } : {}), vectors: read.vectors };
-  }
-  const { interactions } = await readInteractionsCsv({
-    path: csv,
-    columns: {
-      user: 'user_id',
-      item: 'item_id',
-      ...(header.includes('timestamp') ? { timestamp: 'timestamp' } : {}),
-      ...(header.includes('click') ? { click: 'click' } : {}),
-    },
-    users,
-    items,
+/** One line per file: rows, columns used and ignored, and what `skipInvalid` skipped. */
+export function describeFolderFiles(folder: LoadDataFolderResult): string[] {
+  const notes = folder.files.map(({ role, path, rows, used, ignored, report }) => {
+    const skipped =
+      report.skipped > 0
+        ? `; skipped ${report.skipped} (${Object.entries(report.skippedByKind)
+            .map(([kind, count]) => `${kind} ${count}`)
+            .join(
+              ', ',
+            )}; first: ${report.examples.map((example) => `line ${example.line}${example.field ? ` "${example.field}"` : ''}: ${example.message}`).join(' | ')})`
+        : '';
+    return `${role} ${path}: ${rows} rows; used ${used.join(', ') || '-'}${ignored.length > 0 ? `; ignored ${ignored.join(', ')}` : ''}${skipped}`;
   });
-  if (hasItems) {
-    // Items first seen in the interactions have no content record: pad tag rows and vectors with zeros.
-    const numItems = items.size;
-    if (content.tags && content.tags.offsets.length < numItems + 1) {
-      const offsets = new Int32Array(numItems + 1);
-      offsets.set(content.tags.offsets);
-      offsets.fill(
-        content.tags.offsets[content.tags.offsets.length - 1] as number,
-        content.tags.offsets.length,
-      );
-      content.tags = { ...content.tags, offsets };
-    }
-    for (const [name, table] of Object.entries(content.vectors)) {
-      if (table.data.length < numItems * table.dim) {
-        const data = new Float32Array(numItems * table.dim);
-        data.set(table.data);
-        content.vectors[name] = { dim: table.dim, data };
-      }
-    }
+  for (const vector of folder.vectors) {
+    if (vector.missing > 0)
+      notes.push(`vectors ${vector.name}: ${vector.missing} items without one, filled with zeros`);
   }
-  const dataset: Dataset = { name: `folder:${dir}`, users, items, interactions, content };
-  const split = interactions.timestamps
-    ? splitByTime({ interactions, validFraction: 0.1, testFraction: 0.1, numItems: items.size })
-    : splitRandomHoldout({
-        interactions,
-        validFraction: 0.1,
-        testFraction: 0.1,
-        seed,
-        perUser: true,
-        numItems: items.size,
-      });
-  return { dataset, split };
-}
-
-async function readHeaderLine(path: string): Promise<string> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(1 << 20);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return buffer.toString('utf8', 0, bytesRead).split('\n')[0] ?? '';
-  } finally {
-    await handle.close();
-  }
+  if (folder.itemsWithoutContent > 0)
+    notes.push(
+      `${folder.itemsWithoutContent} items appear in interactions but have no record in the items file`,
+    );
+  if (folder.unusedFiles.length > 0) notes.push(`files not read: ${folder.unusedFiles.join(', ')}`);
+  return [...notes, ...folder.warnings.map((warning) => `warning: ${warning}`)];
 }
 
 function wrapLoadError(source: string, path: string, error: unknown): never {
@@ -168,44 +109,98 @@ function wrapLoadError(source: string, path: string, error: unknown): never {
   });
 }
 
+/** Train/valid/test by the configured method; `auto` keeps the source's own split. */
+function makeSplit(
+  data: TrainerConfig['data'],
+  dataset: Dataset,
+  own: DatasetSplit | undefined,
+  hasOwnFiles: boolean,
+): DatasetSplit {
+  const { method, validFraction, testFraction, coldItemFraction } = data.split ?? DEFAULT_SPLIT;
+  const numItems = dataset.items.size;
+  if (method === 'files') {
+    if (own === undefined || !hasOwnFiles)
+      throw new InvalidArgumentError({
+        argument: 'config.data.split.method',
+        message: `"files" needs a source with its own split files (a folder with train/valid/test files, or tiktok), got ${data.source}`,
+      });
+    return own;
+  }
+  if (method === 'auto' && own !== undefined) return own;
+  const resolved: SplitMethod =
+    method === 'auto' ? (dataset.interactions.timestamps ? 'time' : 'random') : method;
+  try {
+    return splitInteractions({
+      interactions: dataset.interactions,
+      numItems,
+      method: resolved,
+      validFraction,
+      testFraction,
+      coldItemFraction,
+      seed: data.seed,
+    });
+  } catch (error) {
+    if (InvalidArgumentError.isInstance(error))
+      throw new InvalidArgumentError({
+        argument: 'config.data.split',
+        message: `${resolved} split: ${error.message}`,
+        cause: error,
+      });
+    throw error;
+  }
+}
+
 /**
- * Loads the configured data set. Synthetic: generated from `preset` and `seed` (time split of the
- * generator). TikTok: the published train/valid/test files (test is the evaluation set, valid drives
- * early stopping). MovieLens 100K: every rating is a positive, 80/10/10 global time split, genres as tags.
+ * Loads the configured data set and splits it. Synthetic: generated from `preset` and `seed` (the
+ * generator's time split). TikTok: the published train/valid/test files. MovieLens 100K: every
+ * rating is a positive, genres as tags, time split. Folder: see `loadDataFolder`; a pre-split folder
+ * keeps its own files. `data.split.method` other than `auto` applies one method to any source.
  */
 export async function loadTrainingData(options: LoadTrainingDataOptions): Promise<TrainingData> {
   const { data } = options;
   let dataset: Dataset;
-  let split: DatasetSplit;
+  let own: DatasetSplit | undefined;
+  let hasOwnFiles = false;
   let name: string;
+  const notes: string[] = [];
   if (data.source === 'synthetic') {
     const generated = generateSyntheticDataset({ preset: data.preset, seed: data.seed });
     dataset = generated.dataset;
-    split = generated.split;
+    own = generated.split;
     name = `synthetic-${data.preset}`;
   } else {
     const path = data.path as string;
     try {
       if (data.source === 'tiktok') {
-        ({ dataset, split } = await loadTiktok({ dir: path }));
+        ({ dataset, split: own } = await loadTiktok({ dir: path }));
+        hasOwnFiles = true;
         name = 'tiktok';
       } else if (data.source === 'movielens') {
         ({ dataset } = await loadMovieLens100k({ dir: path }));
-        split = splitByTime({
-          interactions: dataset.interactions,
-          validFraction: 0.1,
-          testFraction: 0.1,
-          numItems: dataset.items.size,
-        });
         name = 'ml-100k';
       } else {
-        ({ dataset, split } = await loadFolder(path, data.seed));
+        const folder = await loadDataFolder({
+          ...folderOptions(data, path),
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        });
+        dataset = folder.dataset;
+        if (folder.given) {
+          const { train, valid, test } = folder.given;
+          own = { train, valid, test, coldItems: coldItemsOf(train, dataset.items.size) };
+          hasOwnFiles = true;
+        }
+        notes.push(...describeFolderFiles(folder));
         name = dataset.name;
       }
     } catch (error) {
       wrapLoadError(data.source, path, error);
     }
   }
+  const raw = makeSplit(data, dataset, own, hasOwnFiles);
+  // Whole-count weights repeat training rows; valid and test keep one row per interaction.
+  const split: DatasetSplit = raw.train.weights ? { ...raw, train: repeatByWeight(raw.train) } : raw;
+  if (raw.train.weights)
+    notes.push(`weights: ${raw.train.users.length} training rows repeated to ${split.train.users.length}`);
   const numUsers = dataset.users.size;
   const numItems = dataset.items.size;
   const statistics = computeItemStatistics({ interactions: split.train, numItems });
@@ -215,9 +210,10 @@ export async function loadTrainingData(options: LoadTrainingDataOptions): Promis
   const vectors = Object.entries(dataset.content.vectors)
     .map(([vector, table]) => `${vector}:${table.dim}`)
     .join(',');
+  const profile = dataset.userFeatures ? `; profile: ${dataset.userFeatures.vocabulary.size} features` : '';
   const summary =
     `${name}: ${numUsers} users, ${numItems} items (${cold} cold), ` +
     `${countPositives(split.train)} train / ${countPositives(split.valid)} valid / ${countPositives(split.test)} test positives; ` +
-    `content: ${dataset.content.tags ? `${dataset.content.tags.vocabulary.size} tags` : 'no tags'}${vectors ? `, vectors ${vectors}` : ''}`;
-  return { name, dataset, split, numUsers, numItems, statistics, popularity, summary };
+    `content: ${dataset.content.tags ? `${dataset.content.tags.vocabulary.size} tags` : 'no tags'}${vectors ? `, vectors ${vectors}` : ''}${profile}`;
+  return { name, dataset, split, numUsers, numItems, statistics, popularity, summary, notes };
 }

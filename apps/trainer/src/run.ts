@@ -109,6 +109,7 @@ export async function trainAndSave(options: TrainAndSaveOptions): Promise<TrainA
   const started = performance.now();
   const data = options.data ?? (await loadTrainingData({ data: config.data }));
   log(`[mmrecall] data ${data.summary}`);
+  for (const note of data.notes) log(`[mmrecall] ${note}`);
   const setup = buildModelSetup({ config, data });
   try {
     await mkdir(config.output, { recursive: true });

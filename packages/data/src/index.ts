@@ -14,7 +14,7 @@ export {
   idMapFromJSON,
   type SerializableIdMap,
 } from './id-map';
-export { concatInteractions } from './interactions';
+export { concatInteractions, repeatByWeight } from './interactions';
 export { type ComputeItemStatisticsOptions, type CtrPrior, computeItemStatistics } from './item-statistics';
 export type { ReadProgress, TextEncoding } from './line-blocks';
 export {
@@ -72,6 +72,7 @@ export {
   readUserFeaturesCsv,
 } from './read-user-features-csv';
 export {
+  coldItemsOf,
   type SplitByTimeOptions,
   type SplitColdItemsOptions,
   type SplitInteractionsOptions,

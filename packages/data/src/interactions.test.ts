@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { concatInteractions } from './index';
+import { concatInteractions, repeatByWeight } from './index';
 
 describe('concatInteractions', () => {
   it('concatenates columns, keeping only those every part has', () => {
@@ -17,5 +17,19 @@ describe('concatInteractions', () => {
     expect(Array.from(joined.timestamps ?? [])).toEqual([1, 2, 3]);
     expect(joined.clicks).toBeUndefined();
     expect(concatInteractions([]).users.length).toBe(0);
+  });
+});
+
+describe('repeatByWeight', () => {
+  it('repeats a row w times and keeps a weight-0 row once as an exposure', () => {
+    const out = repeatByWeight({
+      users: Int32Array.from([0, 1, 2]),
+      items: Int32Array.from([5, 6, 7]),
+      weights: Float32Array.from([2, 0, 1]),
+    });
+    expect(Array.from(out.users)).toEqual([0, 0, 1, 2]);
+    expect(Array.from(out.items)).toEqual([5, 5, 6, 7]);
+    expect(Array.from(out.clicks ?? [])).toEqual([1, 1, 0, 1]);
+    expect(out.weights).toBeUndefined();
   });
 });

@@ -118,3 +118,31 @@ export function checkIndexRange(column: Int32Array, bound: number, argument: str
     }
   }
 }
+
+/**
+ * Applies `weights` (whole counts) to training rows: a row of weight w > 0 appears w times, a row
+ * of weight 0 stays once as an exposure without a click. Without weights the input is returned.
+ */
+export function repeatByWeight(interactions: Interactions): Interactions {
+  const { weights } = interactions;
+  if (weights === undefined) return interactions;
+  const n = interactionCount(interactions);
+  let total = 0;
+  for (let r = 0; r < n; r++) {
+    const weight = weights[r] as number;
+    if (!(Number.isInteger(weight) && weight >= 0)) {
+      throw new InvalidArgumentError({
+        argument: 'interactions.weights',
+        message: `row ${r} has weight ${weight}; weights are whole counts >= 0`,
+      });
+    }
+    total += Math.max(1, weight);
+  }
+  const rows = new Int32Array(total);
+  for (let r = 0, k = 0; r < n; r++)
+    for (let c = Math.max(1, weights[r] as number); c > 0; c--) rows[k++] = r;
+  const { weights: _, ...rest } = selectRows(interactions, rows);
+  const clicks = rest.clicks ?? new Uint8Array(total).fill(1);
+  for (let k = 0; k < total; k++) if (weights[rows[k] as number] === 0) clicks[k] = 0;
+  return { ...rest, clicks };
+}

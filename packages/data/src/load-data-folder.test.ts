@@ -35,7 +35,13 @@ describe('loadDataFolder', () => {
     expect(dataset.items.ids).toEqual(['a', 'b', 'c']);
     expect(dataset.users.ids).toEqual(['u1', 'u2', 'u3']);
     expect(Array.from(dataset.interactions.clicks ?? [])).toEqual([1, 0, 1]);
-    expect(dataset.content.tags?.vocabulary.ids).toEqual(['x', 'genres:rock', 'genres:pop', 'genres:jazz', 'y']);
+    expect(dataset.content.tags?.vocabulary.ids).toEqual([
+      'x',
+      'genres:rock',
+      'genres:pop',
+      'genres:jazz',
+      'y',
+    ]);
     expect(Array.from(dataset.content.tags?.offsets ?? [])).toEqual([0, 3, 4, 5]);
     expect(Array.from(dataset.content.vectors.image?.data ?? [])).toEqual([1, 0, 0, 1, 1, 1]);
     expect(dataset.userFeatures?.vocabulary.ids).toEqual(['country:de', 'country:fr']);
@@ -67,12 +73,17 @@ describe('loadDataFolder', () => {
 
   it('reads RecBole atomic files: typed headers, tab delimiter, token_seq split at spaces; rating named as unused', async () => {
     const dir = folder({
-      'ml.inter': 'user_id:token\titem_id:token\trating:float\ttimestamp:float\n1\t10\t5\t100\n2\t11\t3\t200\n',
+      'ml.inter':
+        'user_id:token\titem_id:token\trating:float\ttimestamp:float\n1\t10\t5\t100\n2\t11\t3\t200\n',
       'ml.item': 'item_id:token\tgenre:token_seq\n10\tAction Comedy\n11\tDrama\n',
     });
     const result = await loadDataFolder({ dir, files: { interactions: 'ml.inter', items: 'ml.item' } });
     expect(result.dataset.items.ids).toEqual(['10', '11']);
-    expect(result.dataset.content.tags?.vocabulary.ids).toEqual(['genre:Action', 'genre:Comedy', 'genre:Drama']);
+    expect(result.dataset.content.tags?.vocabulary.ids).toEqual([
+      'genre:Action',
+      'genre:Comedy',
+      'genre:Drama',
+    ]);
     expect(Array.from(result.dataset.interactions.timestamps ?? [])).toEqual([100, 200]);
     expect(result.files[1]?.ignored).toEqual(['rating:float']);
     expect(result.warnings.join('\n')).toMatch(/"rating:float" not used/);

@@ -20,8 +20,15 @@ const items = Array.from({ length: numItems }, (_, i) => {
   const genre = GENRES[i % GENRES.length];
   const second = pick(GENRES);
   const centre = GENRES.indexOf(genre);
-  const image = Array.from({ length: dim }, (_, k) => Number(((k === centre ? 1 : 0) + (random() - 0.5) * 0.3).toFixed(3)));
-  return { id: `i${String(i).padStart(3, '0')}`, genre, tags: second === genre ? [genre] : [genre, second], image };
+  const image = Array.from({ length: dim }, (_, k) =>
+    Number(((k === centre ? 1 : 0) + (random() - 0.5) * 0.3).toFixed(3)),
+  );
+  return {
+    id: `i${String(i).padStart(3, '0')}`,
+    genre,
+    tags: second === genre ? [genre] : [genre, second],
+    image,
+  };
 });
 const users = Array.from({ length: numUsers }, (_, u) => ({
   id: `u${String(u).padStart(3, '0')}`,
@@ -37,10 +44,16 @@ for (const [u, user] of users.entries()) {
   const seen = new Set();
   for (let e = 0; e < 12; e++) {
     let item = random() < 0.8 ? pick(liked) : pick(items);
-    for (let tries = 0; seen.has(item.id) && tries < 20; tries++) item = random() < 0.8 ? pick(liked) : pick(items);
+    for (let tries = 0; seen.has(item.id) && tries < 20; tries++)
+      item = random() < 0.8 ? pick(liked) : pick(items);
     if (seen.has(item.id)) continue;
     seen.add(item.id);
-    rows.push({ user: user.id, item: item.id, ts: start + e * 3600 + u * 60, click: random() < 0.85 ? 1 : 0 });
+    rows.push({
+      user: user.id,
+      item: item.id,
+      ts: start + e * 3600 + u * 60,
+      click: random() < 0.85 ? 1 : 0,
+    });
   }
 }
 
@@ -51,13 +64,26 @@ const write = (folder, name, text) => {
 const lines = (list) => `${list.join('\n')}\n`;
 
 // single: one interactions file, JSON Lines items with tags and a vector, a user table.
-write('single', 'interactions.csv', lines(['user_id,item_id,timestamp,click', ...rows.map((r) => `${r.user},${r.item},${r.ts},${r.click}`)]));
-write('single', 'items.jsonl', lines(items.map(({ id, tags, image }) => JSON.stringify({ id, tags, image }))));
-write('single', 'users.csv', lines(['user_id,age,country', ...users.map((u) => `${u.id},${u.age},${u.country}`)]));
+write(
+  'single',
+  'interactions.csv',
+  lines(['user_id,item_id,timestamp,click', ...rows.map((r) => `${r.user},${r.item},${r.ts},${r.click}`)]),
+);
+write(
+  'single',
+  'items.jsonl',
+  lines(items.map(({ id, tags, image }) => JSON.stringify({ id, tags, image }))),
+);
+write(
+  'single',
+  'users.csv',
+  lines(['user_id,age,country', ...users.map((u) => `${u.id},${u.age},${u.country}`)]),
+);
 
 // presplit: train/valid/test by each user's last two events (valid, test), items with tags only.
 const byUser = new Map();
-for (const row of rows.filter((r) => r.click === 1)) byUser.set(row.user, [...(byUser.get(row.user) ?? []), row]);
+for (const row of rows.filter((r) => r.click === 1))
+  byUser.set(row.user, [...(byUser.get(row.user) ?? []), row]);
 const parts = { train: [], valid: [], test: [] };
 for (const list of byUser.values()) {
   list.forEach((row, k) => {
@@ -65,18 +91,45 @@ for (const list of byUser.values()) {
   });
 }
 for (const [name, part] of Object.entries(parts)) {
-  write('presplit', `${name}.csv`, lines(['user_id,item_id,timestamp', ...part.map((r) => `${r.user},${r.item},${r.ts}`)]));
+  write(
+    'presplit',
+    `${name}.csv`,
+    lines(['user_id,item_id,timestamp', ...part.map((r) => `${r.user},${r.item},${r.ts}`)]),
+  );
 }
 write('presplit', 'items.jsonl', lines(items.map(({ id, tags }) => JSON.stringify({ id, tags }))));
 
 // recbole: RecBole atomic files (tab-separated, typed header), rating column unused.
-write('recbole', 'recbole.inter', lines(['user_id:token\titem_id:token\trating:float\ttimestamp:float', ...rows.map((r) => `${r.user}\t${r.item}\t${r.click ? 5 : 2}\t${r.ts}`)]));
-write('recbole', 'recbole.item', lines(['item_id:token\tgenre:token_seq', ...items.map((item) => `${item.id}\t${item.tags.join(' ')}`)]));
+write(
+  'recbole',
+  'recbole.inter',
+  lines([
+    'user_id:token\titem_id:token\trating:float\ttimestamp:float',
+    ...rows.map((r) => `${r.user}\t${r.item}\t${r.click ? 5 : 2}\t${r.ts}`),
+  ]),
+);
+write(
+  'recbole',
+  'recbole.item',
+  lines(['item_id:token\tgenre:token_seq', ...items.map((item) => `${item.id}\t${item.tags.join(' ')}`)]),
+);
 
 // npy: tab-separated interactions with millisecond timestamps and play counts; vectors in a .npy
 // whose row order is an id file that also lists 4 catalogue items nobody has played (cold items).
-write('npy', 'interactions.tsv', lines(['user\titem\tts_ms\tplays', ...rows.filter((r) => r.click).map((r) => `${r.user}\t${r.item}\t${r.ts * 1000}\t${1 + Math.floor(random() * 3)}`)]));
-const catalogue = [...items, ...Array.from({ length: 4 }, (_, k) => ({ id: `new${k}`, image: items[k].image }))];
+write(
+  'npy',
+  'interactions.tsv',
+  lines([
+    'user\titem\tts_ms\tplays',
+    ...rows
+      .filter((r) => r.click)
+      .map((r) => `${r.user}\t${r.item}\t${r.ts * 1000}\t${1 + Math.floor(random() * 3)}`),
+  ]),
+);
+const catalogue = [
+  ...items,
+  ...Array.from({ length: 4 }, (_, k) => ({ id: `new${k}`, image: items[k].image })),
+];
 const header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${catalogue.length}, ${dim}), }`;
 const padded = header.padEnd(Math.ceil((header.length + 11) / 64) * 64 - 11, ' ');
 const npy = Buffer.alloc(10 + padded.length + 1 + catalogue.length * dim * 4);
@@ -85,6 +138,8 @@ npy[6] = 1;
 npy[7] = 0;
 npy.writeUInt16LE(padded.length + 1, 8);
 npy.write(`${padded}\n`, 10, 'latin1');
-catalogue.forEach((item, r) => item.image.forEach((value, k) => npy.writeFloatLE(value, 10 + padded.length + 1 + (r * dim + k) * 4)));
+catalogue.forEach((item, r) =>
+  item.image.forEach((value, k) => npy.writeFloatLE(value, 10 + padded.length + 1 + (r * dim + k) * 4)),
+);
 write('npy', 'image.npy', npy);
 write('npy', 'image_ids.txt', lines(catalogue.map((item) => item.id)));
