@@ -35,7 +35,7 @@ describe('mmrecall-train CLI', () => {
   it.each([
     [
       ['frobnicate'],
-      'mmrecall-train: unknown command "frobnicate" (commands: train, eval, compare, experiment clusters; see --help)\n',
+      'mmrecall-train: unknown command "frobnicate" (commands: train, eval, inspect, compare, experiment clusters; see --help)\n',
     ],
     [['train', '--bogus'], "mmrecall-train: train: Unknown option '--bogus'\n"],
     [['train', '--epochs', 'many'], 'mmrecall-train: --epochs: expected a number, got "many"\n'],

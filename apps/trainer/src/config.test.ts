@@ -91,10 +91,45 @@ describe('readConfigFile', () => {
   });
 });
 
-describe('example configs', () => {
-  it.each(['synthetic.yaml', 'tiktok.yaml', 'movielens.yaml'])('configs/%s is valid', async (name) => {
-    const path = join(import.meta.dirname, '..', 'configs', name);
-    const config = resolveTrainerConfig({ file: await readConfigFile({ path }), fileName: path });
-    expect(config.eval.k).toBe(20);
+describe('the data section', () => {
+  it('validates folder settings by field path', () => {
+    const folder = { source: 'folder', path: 'x' };
+    expect(() => resolveTrainerConfig({ file: { data: { ...folder, items: { vector: ['a'] } } } })).toThrow(
+      /config\.data\.items\.vector: unknown field \(known fields of config\.data\.items: id, tags, categorical, vectors, ignore, missingVectors\)/,
+    );
+    expect(() =>
+      resolveTrainerConfig({ file: { data: { ...folder, vectors: { image: { ids: 'a.txt' } } } } }),
+    ).toThrow(/config\.data\.vectors\.image\.file: is required/);
+    expect(() => resolveTrainerConfig({ file: { data: { columns: { user: 'u' } } } })).toThrow(
+      /config\.data\.columns: applies to config\.data\.source "folder" only, got "synthetic"/,
+    );
+    expect(() =>
+      resolveTrainerConfig({
+        file: {
+          data: { split: { method: 'random', validFraction: 0.5, testFraction: 0.5, coldItemFraction: 0 } },
+        },
+      }),
+    ).toThrow(/config\.data\.split\.testFraction: validFraction \+ testFraction must be < 1, got 1/);
+    const config = resolveTrainerConfig({
+      file: { data: { ...folder, delimiter: 'tab', items: { ignore: ['title'] } } },
+    });
+    expect(config.data.items).toEqual({ ignore: ['title'] });
+    expect(config.data.split).toEqual({
+      method: 'auto',
+      validFraction: 0.1,
+      testFraction: 0.1,
+      coldItemFraction: 0.1,
+    });
   });
+});
+
+describe('example configs', () => {
+  it.each(['synthetic.yaml', 'tiktok.yaml', 'movielens.yaml', 'folder-npy.yaml'])(
+    'configs/%s is valid',
+    async (name) => {
+      const path = join(import.meta.dirname, '..', 'configs', name);
+      const config = resolveTrainerConfig({ file: await readConfigFile({ path }), fileName: path });
+      expect(config.eval.k).toBe(20);
+    },
+  );
 });

@@ -27,6 +27,8 @@ export interface TrainingData {
   dataset: Dataset;
   /** Train (fit), valid (early stopping) and test (reported) interactions; cold items. */
   split: DatasetSplit;
+  /** How the split was made: `files`, `generator`, `time`, `random` or `cold-item`. */
+  splitMethod?: string;
   /** Number of users. */
   numUsers: number;
   /** Number of items. */
@@ -115,7 +117,7 @@ function makeSplit(
   dataset: Dataset,
   own: DatasetSplit | undefined,
   hasOwnFiles: boolean,
-): DatasetSplit {
+): { split: DatasetSplit; method: string } {
   const { method, validFraction, testFraction, coldItemFraction } = data.split ?? DEFAULT_SPLIT;
   const numItems = dataset.items.size;
   if (method === 'files') {
@@ -124,13 +126,14 @@ function makeSplit(
         argument: 'config.data.split.method',
         message: `"files" needs a source with its own split files (a folder with train/valid/test files, or tiktok), got ${data.source}`,
       });
-    return own;
+    return { split: own, method: 'files' };
   }
-  if (method === 'auto' && own !== undefined) return own;
+  if (method === 'auto' && own !== undefined)
+    return { split: own, method: hasOwnFiles ? 'files' : 'generator' };
   const resolved: SplitMethod =
     method === 'auto' ? (dataset.interactions.timestamps ? 'time' : 'random') : method;
   try {
-    return splitInteractions({
+    const split = splitInteractions({
       interactions: dataset.interactions,
       numItems,
       method: resolved,
@@ -139,6 +142,7 @@ function makeSplit(
       coldItemFraction,
       seed: data.seed,
     });
+    return { split, method: resolved };
   } catch (error) {
     if (InvalidArgumentError.isInstance(error))
       throw new InvalidArgumentError({
@@ -196,7 +200,7 @@ export async function loadTrainingData(options: LoadTrainingDataOptions): Promis
       wrapLoadError(data.source, path, error);
     }
   }
-  const raw = makeSplit(data, dataset, own, hasOwnFiles);
+  const { split: raw, method: splitMethod } = makeSplit(data, dataset, own, hasOwnFiles);
   // Whole-count weights repeat training rows; valid and test keep one row per interaction.
   const split: DatasetSplit = raw.train.weights ? { ...raw, train: repeatByWeight(raw.train) } : raw;
   if (raw.train.weights)
@@ -215,5 +219,5 @@ export async function loadTrainingData(options: LoadTrainingDataOptions): Promis
     `${name}: ${numUsers} users, ${numItems} items (${cold} cold), ` +
     `${countPositives(split.train)} train / ${countPositives(split.valid)} valid / ${countPositives(split.test)} test positives; ` +
     `content: ${dataset.content.tags ? `${dataset.content.tags.vocabulary.size} tags` : 'no tags'}${vectors ? `, vectors ${vectors}` : ''}${profile}`;
-  return { name, dataset, split, numUsers, numItems, statistics, popularity, summary, notes };
+  return { name, dataset, split, splitMethod, numUsers, numItems, statistics, popularity, summary, notes };
 }

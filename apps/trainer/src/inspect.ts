@@ -36,7 +36,7 @@ export function formatInspection(data: TrainingData, config: TrainerConfig): str
   const content = dataset.content;
   const lines = [
     `data:    ${data.summary}`,
-    `source:  ${config.data.source}${config.data.path ? ` ${config.data.path}` : ''}; split ${config.data.split?.method ?? 'auto'}`,
+    `source:  ${config.data.source}${config.data.path ? ` ${config.data.path}` : ''}; split ${data.splitMethod ?? '?'} (config: ${config.data.split?.method ?? 'auto'})`,
     ...data.notes.map((note) => `  ${note}`),
     `items:   ${numItems} (${cold} cold: no positive training interaction)`,
     `  tags: ${content.tags ? `${content.tags.vocabulary.size} distinct, ${content.tags.values.length} assignments` : 'none'}`,
