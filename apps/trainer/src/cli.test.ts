@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { captureIo as capture } from './capture-io';
 import { runCli } from './cli-app';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: {
-      stdout: { write: (text: string) => out.push(text) },
-      stderr: { write: (text: string) => err.push(text) },
-    },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  };
-}
 
 describe('mmrecall-train CLI', () => {
   it.each([

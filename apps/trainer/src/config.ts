@@ -1,5 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import type {
+  DataFolderColumns,
+  DataFolderFiles,
+  DataFolderItems,
+  DataFolderNpyVectors,
+  DataFolderUsers,
+} from '@mmrecall/data';
 import { InvalidArgumentError } from '@mmrecall/errors';
 import { MODEL_KINDS, type ModelKind } from '@mmrecall/model';
 import { parse as parseYaml } from 'yaml';
@@ -19,42 +26,20 @@ export type TrainerBackend = 'auto' | 'node' | 'wasm' | 'cpu';
  * timestamps, else per-user random), or one method for any source. */
 export type SplitMethodName = 'auto' | 'time' | 'random' | 'cold-item' | 'files';
 
-/** The `data` settings of a folder (see @mmrecall/data `loadDataFolder`). */
+/** The `data` settings of a folder (see @mmrecall/data `loadDataFolder` for each field). */
 export interface FolderDataConfig {
   /** Files relative to `path`; unset entries are found by name. */
-  files?: {
-    interactions?: string;
-    train?: string;
-    valid?: string;
-    test?: string;
-    items?: string;
-    users?: string;
-  };
-  /** Header names of the interaction columns; unset entries are found by name (user_id, item_id, timestamp, click/label). */
-  columns?: {
-    user?: string;
-    item?: string;
-    timestamp?: string;
-    click?: string;
-    label?: string;
-    weight?: string;
-  };
+  files?: DataFolderFiles;
+  /** Header names of the interaction columns; unset entries are found by name. */
+  columns?: DataFolderColumns;
   /** Delimiter of the CSV files (`tab` for a tab). Default: from each file's extension. */
   delimiter?: ',' | ';' | '|' | 'tab';
   /** How the item file's fields are used; unset: arrays of numbers are vectors, arrays of strings tags. */
-  items?: {
-    id?: string;
-    tags?: string;
-    categorical?: string[];
-    vectors?: string[];
-    ignore?: string[];
-    /** A vector missing for some items: `error` or `zeros`. */
-    missingVectors?: 'error' | 'zeros';
-  };
+  items?: DataFolderItems;
   /** Named vectors from `.npy` files; unset: every `*.npy` in the folder. */
-  vectors?: Record<string, { file: string; ids?: string }>;
+  vectors?: Record<string, DataFolderNpyVectors>;
   /** User profile table settings. */
-  users?: { id?: string; features?: string[]; ignore?: string[] };
+  users?: DataFolderUsers;
 }
 
 /** The fully resolved training configuration (every field has a value; the optional `data` fields default as in {@link defaultTrainerConfig}). */

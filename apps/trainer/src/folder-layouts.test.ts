@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { captureIo as capture } from './capture-io';
 import { runCli } from './cli-app';
 import { resolveTrainerConfig } from './config';
 import { loadTrainingData } from './data';
@@ -13,19 +14,6 @@ const outputs: string[] = [];
 afterAll(async () => {
   for (const dir of outputs) await rm(dir, { recursive: true, force: true });
 });
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: {
-      stdout: { write: (text: string) => out.push(text) },
-      stderr: { write: (text: string) => err.push(text) },
-    },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  };
-}
 
 /** Data rows of a delimited file as [user, item] pairs, read independently of the loader. */
 function pairs(file: string, delimiter = ','): [string, string][] {

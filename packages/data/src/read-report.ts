@@ -37,28 +37,20 @@ export class IssueCollector {
   ) {}
 
   /** Throws `InvalidDatasetError` whether skipping or not (for problems no row skip can fix). */
-  fail(line: number, field: string | undefined, kind: string, message: string): never {
+  fail(line: number, field: string | undefined, kind: string, message: string, cause?: unknown): never {
     throw new InvalidDatasetError({
       file: this.file,
       line,
       ...(field === undefined ? {} : { field }),
       kind,
       message,
+      ...(cause === undefined ? {} : { cause }),
     });
   }
 
   /** Records an issue and returns false (or throws `InvalidDatasetError` in strict mode). */
   reject(line: number, field: string | undefined, kind: string, message: string, cause?: unknown): false {
-    if (!this.skipInvalid) {
-      throw new InvalidDatasetError({
-        file: this.file,
-        line,
-        ...(field === undefined ? {} : { field }),
-        kind,
-        message,
-        ...(cause === undefined ? {} : { cause }),
-      });
-    }
+    if (!this.skipInvalid) this.fail(line, field, kind, message, cause);
     const report = this.report;
     report.skipped++;
     report.skippedByKind[kind] = (report.skippedByKind[kind] ?? 0) + 1;
