@@ -138,8 +138,9 @@ npy[6] = 1;
 npy[7] = 0;
 npy.writeUInt16LE(padded.length + 1, 8);
 npy.write(`${padded}\n`, 10, 'latin1');
-catalogue.forEach((item, r) =>
-  item.image.forEach((value, k) => npy.writeFloatLE(value, 10 + padded.length + 1 + (r * dim + k) * 4)),
-);
+for (const [r, item] of catalogue.entries()) {
+  for (const [k, value] of item.image.entries())
+    npy.writeFloatLE(value, 10 + padded.length + 1 + (r * dim + k) * 4);
+}
 write('npy', 'image.npy', npy);
 write('npy', 'image_ids.txt', lines(catalogue.map((item) => item.id)));
