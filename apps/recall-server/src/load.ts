@@ -10,20 +10,16 @@
  * With a generated folder (no --artifacts), the HNSW server's i2i recall@k against brute force is
  * measured on `--recall-sample` triggers after the load runs.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { createRecallModel, defaultModelConfig, writeArtifacts } from '@mmrecall/model';
 import { selectBackend } from '@mmrecall/runtime';
 import { generateEmbeddingMatrix } from '@mmrecall/synthetic';
 import autocannon from 'autocannon';
 
-const HOST = '127.0.0.1';
+import { buildArtifacts, itemId, startServer, stopServer, userId, waitReady } from './load-helpers';
 
 interface LoadOptions {
   items: number;
@@ -90,107 +86,6 @@ function parseOptions(): LoadOptions {
     hnswExpansionSearch: int(values['hnsw-expansion-search'], 64, 4096, 'hnsw-expansion-search'),
     recallSample: int(values['recall-sample'], 50, 1000, 'recall-sample'),
   };
-}
-
-const itemId = (i: number): string => `i${i}`;
-const userId = (u: number): string => `u${u}`;
-
-/** A content-only model (no ID table, so its size does not grow with the catalog) + generated embeddings. */
-async function buildArtifacts(options: {
-  dir: string;
-  items: number;
-  users: number;
-  dim: number;
-}): Promise<void> {
-  const { dir, items, users, dim } = options;
-  const config = defaultModelConfig({
-    kind: 'content-only',
-    numUsers: users,
-    numItems: items,
-    dim,
-    vectors: { text: { dim: 8 } },
-    historyLength: 0,
-  });
-  const model = createRecallModel({ config });
-  try {
-    await writeArtifacts({
-      dir,
-      model,
-      idMaps: {
-        users: Array.from({ length: users }, (_, u) => userId(u)),
-        items: Array.from({ length: items }, (_, i) => itemId(i)),
-      },
-      itemEmbeddings: generateEmbeddingMatrix({ rows: items, dim, seed: 1, clusters: 256 }),
-      userEmbeddings: generateEmbeddingMatrix({ rows: users, dim, seed: 2, clusters: 256 }),
-      itemMeta: { warm: new Uint8Array(items).fill(1) },
-      info: { generatedBy: '@mmrecall/recall-server load.ts' },
-    });
-  } finally {
-    model.dispose();
-  }
-}
-
-/** A free loopback port (asked from the OS, then released for the server to take). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, HOST, () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-/** Starts dist/cli.js (warn-level logs, admin routes off) on a free loopback port. */
-async function startServer(options: {
-  artifacts: string;
-  index: string;
-  hnswArgs: string[];
-}): Promise<{ child: ChildProcess; base: string }> {
-  const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cli.js');
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      cli,
-      '--artifacts',
-      options.artifacts,
-      '--index',
-      options.index,
-      '--port',
-      String(port),
-      '--host',
-      HOST,
-      '--log-level',
-      'warn',
-      ...options.hnswArgs,
-    ],
-    { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, MMRECALL_ADMIN_TOKEN: '' } },
-  );
-  return { child, base: `http://${HOST}:${port}` };
-}
-
-async function waitReady(base: string, child: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}`);
-    const response = await fetch(`${base}/readyz`).catch(() => undefined);
-    if (response?.status === 200) return;
-    if (Date.now() > deadline) throw new Error('server not ready in time');
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-async function stopServer(child: ChildProcess): Promise<number | null> {
-  if (child.exitCode !== null) return child.exitCode;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.kill('SIGTERM');
-  return exited;
 }
 
 interface RunResult {

@@ -161,7 +161,8 @@ export function createRecallServer(options: RecallServerOptions): RecallServer {
 
   app.setErrorHandler((error: Error, request, reply) => {
     const mapped = httpErrorOf(error);
-    if (mapped.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    // 503 (loading, closing) is expected; only unexpected failures are logged as errors.
+    if (mapped.statusCode === 500) request.log.error({ err: error }, 'request failed');
     return sendError(reply, mapped.statusCode, mapped.message);
   });
   app.setNotFoundHandler((request, reply) =>
@@ -260,8 +261,8 @@ export function createRecallServer(options: RecallServerOptions): RecallServer {
           const status = service.status();
           const serving =
             status.status === 'ready' ? `still serving ${status.artifactsDir}` : 'nothing is loaded';
-          request.log.warn({ err: error, artifactsDir }, 'reload failed');
-          if (mapped.statusCode >= 500) request.log.error({ err: error }, 'reload failed');
+          if (mapped.statusCode === 500) request.log.error({ err: error, artifactsDir }, 'reload failed');
+          else request.log.warn({ err: error, artifactsDir }, 'reload failed');
           return sendError(reply, mapped.statusCode, `reload failed (${serving}): ${mapped.message}`);
         }
       },
