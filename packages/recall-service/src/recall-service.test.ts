@@ -212,4 +212,32 @@ describe('createRecallService in process', () => {
       await removeTempDir(folder);
     }
   });
+
+  test('items a reloaded model cannot embed stay pending, can be deleted, and come back with a model that can', async () => {
+    const idOnly = await writeTestArtifacts({ parent, name: 'id-only', kind: 'id-only', seed: 3 });
+    const service = createRecallService({ artifactsDir: a.dir, index: 'exact' });
+    try {
+      await service.ready;
+      await service.putItem({ id: 'kept', ...itemContent(a, 5) });
+      await service.putItem({ id: 'dropped-later', ...itemContent(a, 6) });
+      expect(await service.reload({ artifactsDir: idOnly.dir })).toMatchObject({
+        replayed: 0,
+        pending: 2,
+        items: 400,
+      });
+      await expect(service.i2i({ itemId: 'kept', k: 1 })).rejects.toThrow(NotFoundError);
+      await service.deleteItem({ id: 'dropped-later' });
+      expect(service.status()).toMatchObject({ kind: 'id-only', pending: 1 });
+      await expect(service.deleteItem({ id: 'dropped-later' })).rejects.toThrow(NotFoundError);
+      expect(await service.reload({ artifactsDir: a.dir })).toMatchObject({
+        replayed: 1,
+        pending: 0,
+        items: 401,
+      });
+      expect((await service.i2i({ itemId: 'kept', k: 1 })).items).toHaveLength(1);
+      await expect(service.i2i({ itemId: 'dropped-later', k: 1 })).rejects.toThrow(NotFoundError);
+    } finally {
+      await service.dispose();
+    }
+  });
 });

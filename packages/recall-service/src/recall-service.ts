@@ -141,7 +141,7 @@ export interface RecallService {
   i2i(options: I2iOptions): Promise<RecallResult>;
   /** Embeds an item through the content tower (gate at zero statistics) and puts it into the index. */
   putItem(options: PutItemOptions): Promise<PutItemOutcome>;
-  /** Removes a live item; `NotFoundError` when it is not in the index. */
+  /** Removes a live or pending item; `NotFoundError` when it is neither. */
   deleteItem(options: { id: string }): Promise<void>;
   /**
    * Loads a folder beside the serving state and swaps it in atomically; rejects (old state kept)
@@ -185,8 +185,8 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
   let journal: ItemJournal | undefined;
   /** Acknowledged run-time changes (the journal's content), applied to every new state. */
   let changes: JournalState = { artifacts: undefined, puts: new Map(), deletes: new Set() };
-  /** Run-time items the serving model could not embed. */
-  let pending = 0;
+  /** Run-time items the serving model cannot embed (kept in `changes` for a later model). */
+  let pendingIds = new Set<string>();
   const mutate = createSerialQueue();
   const reloadQueue = createSerialQueue();
   const closing = new AbortController();
@@ -282,14 +282,14 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
         previous?.retire();
         for (const id of replay.forget) changes.puts.delete(id);
         changes.artifacts = identity;
-        pending = replay.pending;
+        pendingIds = new Set(replay.pendingIds);
         const result: ReloadResult = {
           artifactsDir: next.model.dir,
           kind: next.model.kind,
           items: next.index.size,
           users: next.model.userIds.length,
           replayed: replay.replayed,
-          pending: replay.pending,
+          pending: replay.pendingIds.length,
           loadedAt: next.loadedAt,
           durationMs: Math.round(performance.now() - started),
         };
@@ -362,6 +362,7 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
         await journal?.append({ op: 'put', id: put.id, content: checked.content });
         const [result] = applyItems({ state, items: embedded ? [embedded] : [] });
         applyRecord(changes, { op: 'put', id: put.id, content: checked.content });
+        pendingIds.delete(put.id);
         const outcome = result as NonNullable<typeof result>;
         return {
           id: outcome.id,
@@ -378,11 +379,13 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
     requireState();
     await mutate(async () => {
       const state = requireState();
-      if (state.catalog.keyOf(id) === undefined) {
+      // A pending item (kept for a model that can embed it) is not in the index but can be deleted.
+      if (state.catalog.keyOf(id) === undefined && !pendingIds.has(id)) {
         throw new NotFoundError({ id, message: `unknown item "${id}": not in the index` });
       }
       await journal?.append({ op: 'delete', id });
       removeItem({ state, id });
+      pendingIds.delete(id);
       applyRecord(changes, { op: 'delete', id });
     });
   };
@@ -415,7 +418,7 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
           index: current.indexKind,
           items: current.index.size,
           users: current.model.userIds.length,
-          pending,
+          pending: pendingIds.size,
           loadedAt: current.loadedAt,
         };
       }

@@ -9,7 +9,7 @@ export interface ReplayOutcome {
   /** Run-time items embedded into the state. */
   replayed: number;
   /** Run-time items the state's model cannot embed (kept for a later model). */
-  pending: number;
+  pendingIds: string[];
   /** Put ids the new artifacts contain: their trained embedding wins, the put is forgotten. */
   forget: string[];
 }
@@ -38,9 +38,9 @@ export async function replayChanges(options: {
   for (const id of changes.deletes) removeItem({ state, id });
   const ready: { id: string; content: NewItemContent }[] = [];
   const forget: string[] = [];
-  let pending = 0;
+  const pendingIds: string[] = [];
   const park = (id: string, reason: string): void => {
-    pending++;
+    pendingIds.push(id);
     log.warn({ itemId: id, reason }, 'run-time item kept but not served: the loaded model cannot embed it');
   };
   for (const [id, content] of changes.puts) {
@@ -78,5 +78,5 @@ export async function replayChanges(options: {
       }
     }
   }
-  return { replayed, pending, forget };
+  return { replayed, pendingIds, forget };
 }
