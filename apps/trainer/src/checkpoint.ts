@@ -1,5 +1,5 @@
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@mmrecall/atomic-write';
 import { InvalidArgumentError, MissingArtifactError } from '@mmrecall/errors';
 
 /** A named numeric array stored in a checkpoint. */
@@ -30,7 +30,7 @@ interface ArrayEntry {
 
 /** Options of {@link writeCheckpoint}. */
 export interface WriteCheckpointOptions<Meta> {
-  /** Destination file; written to `<path>.tmp-<pid>`, flushed, then renamed into place (atomic). */
+  /** Destination file; written to a temporary sibling, flushed, then renamed into place (atomic). */
   path: string;
   /** Contents. */
   contents: CheckpointContents<Meta>;
@@ -63,25 +63,8 @@ export async function writeCheckpoint<Meta>(options: WriteCheckpointOptions<Meta
   prefix.write(MAGIC, 0, 'latin1');
   prefix.writeUInt32LE(header.length, MAGIC.length);
   const padding = Buffer.alloc((4 - ((prefix.length + header.length) % 4)) % 4);
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.tmp-${process.pid}`;
-  const handle = await open(temporary, 'w');
-  try {
-    await handle.write(prefix);
-    await handle.write(header);
-    await handle.write(padding);
-    for (const entry of entries) {
-      const data = (contents.arrays[entry.name] as CheckpointArray).data;
-      await handle.write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    }
-    await handle.sync();
-  } catch (error) {
-    await handle.close();
-    await rm(temporary, { force: true });
-    throw error;
-  }
-  await handle.close();
-  await rename(temporary, path);
+  const arrays = entries.map((entry) => (contents.arrays[entry.name] as CheckpointArray).data);
+  await writeFileAtomic({ path, data: [prefix, header, padding, ...arrays], createFolder: true });
 }
 
 /** Options of {@link readCheckpoint}. */

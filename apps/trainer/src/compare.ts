@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@mmrecall/atomic-write';
 import { modelKindLabel } from '@mmrecall/model';
 import type { TrainerConfig, TrainerModelKind } from './config';
 import { loadTrainingData } from './data';
@@ -12,7 +13,6 @@ import {
   renderComparisonReport,
   toJson,
   trainAndSave,
-  writeFileAtomic,
 } from './run';
 
 /**
@@ -112,13 +112,13 @@ export async function runComparison(options: RunComparisonOptions): Promise<Comp
     json: join(config.output, 'comparison.json'),
     html: join(config.output, 'comparison.html'),
   };
-  await writeFileAtomic(
-    files.markdown,
-    `# ${data.name}: five recall models at K = ${k}\n\n${data.summary}\n\n${markdown}\n`,
-  );
-  await writeFileAtomic(
-    files.json,
-    toJson({
+  await writeFileAtomic({
+    path: files.markdown,
+    data: `# ${data.name}: five recall models at K = ${k}\n\n${data.summary}\n\n${markdown}\n`,
+  });
+  await writeFileAtomic({
+    path: files.json,
+    data: toJson({
       dataset: data.name,
       datasetSummary: data.summary,
       k,
@@ -131,10 +131,10 @@ export async function runComparison(options: RunComparisonOptions): Promise<Comp
       })),
       ...(data.name === 'tiktok' ? { published: PUBLISHED_TIKTOK } : {}),
     }),
-  );
-  await writeFileAtomic(
-    files.html,
-    renderComparisonReport({
+  });
+  await writeFileAtomic({
+    path: files.html,
+    data: renderComparisonReport({
       title: `mmrecall-train compare on ${data.name}`,
       subtitle: [data.summary, `backend ${options.backend}`],
       rows,
@@ -142,7 +142,7 @@ export async function runComparison(options: RunComparisonOptions): Promise<Comp
       gates,
       extraTables,
     }),
-  );
+  });
   return { rows, markdown, files };
 }
 

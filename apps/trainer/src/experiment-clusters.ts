@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@mmrecall/atomic-write';
 import { InvalidArgumentError } from '@mmrecall/errors';
 import type { TrainerConfig } from './config';
 import { loadTrainingData, type TrainingData } from './data';
@@ -7,7 +8,7 @@ import { evaluateModel } from './evaluate';
 import { buildModelSetup } from './model-setup';
 import type { ProgressStream } from './progress';
 import { escapeHtml, lineChartSvg, markdownTableToHtml, renderReportHtml } from './report';
-import { toJson, writeFileAtomic } from './run';
+import { toJson } from './run';
 import { runTraining, validationLoss } from './train';
 
 /** One model of the experiment. */
@@ -185,14 +186,17 @@ export async function runClusterExperiment(
     json: join(output, 'clusters.json'),
     html: join(output, 'clusters.html'),
   };
-  await writeFileAtomic(files.markdown, `# Cluster node ids vs leaf count on ${data.name}\n\n${markdown}\n`);
-  await writeFileAtomic(
-    files.json,
-    toJson({ dataset: data.name, k, backend: options.backend, config, rows }),
-  );
-  await writeFileAtomic(
-    files.html,
-    renderReportHtml({
+  await writeFileAtomic({
+    path: files.markdown,
+    data: `# Cluster node ids vs leaf count on ${data.name}\n\n${markdown}\n`,
+  });
+  await writeFileAtomic({
+    path: files.json,
+    data: toJson({ dataset: data.name, k, backend: options.backend, config, rows }),
+  });
+  await writeFileAtomic({
+    path: files.html,
+    data: renderReportHtml({
       title: `mmrecall-train experiment clusters on ${data.name}`,
       subtitle: [data.summary, `backend ${options.backend}`],
       sections: [
@@ -204,6 +208,6 @@ export async function runClusterExperiment(
         { title: 'Configuration', html: `<pre>${escapeHtml(toJson(config))}</pre>` },
       ],
     }),
-  );
+  });
   return { rows, markdown, files };
 }

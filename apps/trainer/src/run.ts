@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatMetricsTable, type RetrievalEvaluation } from '@mmrecall/metrics';
 import { embedUsers, modelKindLabel, writeArtifacts } from '@mmrecall/model';
@@ -89,13 +89,6 @@ export interface TrainAndSaveResult {
 
 function mean(values: number[]): number {
   return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
-}
-
-/** Atomic text write (tmp + rename). */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  const temporary = `${path}.tmp-${process.pid}`;
-  await writeFile(temporary, content);
-  await rename(temporary, path);
 }
 
 /**

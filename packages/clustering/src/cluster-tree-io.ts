@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@mmrecall/atomic-write';
 import { InvalidDatasetError, MissingArtifactError } from '@mmrecall/errors';
 import {
   type CentroidEncoding,
@@ -168,14 +168,7 @@ export function parseClusterTree(options: ParseClusterTreeOptions): ClusterTree 
 /** Writes the tree as JSON, atomically (temporary file, then rename). */
 export async function saveClusterTree(options: SaveClusterTreeOptions): Promise<void> {
   const text = serializeClusterTree({ tree: options.tree, encoding: options.encoding });
-  const tmp = `${options.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, options.path);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
-  }
+  await writeFileAtomic({ path: options.path, data: text });
 }
 
 /** Reads and validates a tree written by {@link saveClusterTree}. */

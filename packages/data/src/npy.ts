@@ -1,4 +1,5 @@
-import { open, rename, writeFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { writeFileAtomic } from '@mmrecall/atomic-write';
 import { InvalidArgumentError, InvalidDatasetError } from '@mmrecall/errors';
 import { float16Table } from './float16';
 
@@ -26,7 +27,7 @@ export interface ReadNpyOptions {
 
 /** Options of {@link writeNpy}. */
 export interface WriteNpyOptions {
-  /** Destination path; written atomically (`<path>.tmp`, then rename). */
+  /** Destination path; written atomically (temporary sibling, flush, rename). */
   path: string;
   /** Shape of the array; the product must equal `data.length`. */
   shape: readonly number[];
@@ -300,7 +301,5 @@ export function encodeNpy(options: { shape: readonly number[]; data: Float32Arra
 /** Writes a float32 array as a `.npy` v1.0 file (`<f4`, C order), atomically. */
 export async function writeNpy(options: WriteNpyOptions): Promise<void> {
   const bytes = encodeNpy({ shape: options.shape, data: options.data });
-  const temporary = `${options.path}.tmp`;
-  await writeFile(temporary, bytes);
-  await rename(temporary, options.path);
+  await writeFileAtomic({ path: options.path, data: bytes });
 }

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { replaceFolderAtomic } from '@mmrecall/atomic-write';
 import { type ClusterTree, parseClusterTree } from '@mmrecall/clustering';
 import { InvalidArgumentError, MissingArtifactError, ShapeMismatchError } from '@mmrecall/errors';
 import { validateModelConfig } from './config';
@@ -141,15 +141,6 @@ function bytesOf(array: Float32Array): Uint8Array {
   return new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 }
 
-async function exists(target: string): Promise<boolean> {
-  try {
-    await stat(target);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Writes an artifacts folder atomically: everything goes into a temporary sibling folder which is
  * then renamed into place, so a killed run never leaves a half-written folder at `dir`.
@@ -179,91 +170,80 @@ export async function writeArtifacts(options: WriteArtifactsOptions): Promise<vo
       actual: [idMaps.items.length],
     });
   }
-  const temporary = `${dir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-  await mkdir(temporary, { recursive: true });
-  try {
-    const { specs, data } = encodeWeights(model.toNamedWeights());
-    const files: Record<string, string> = {
-      model: 'model.json',
-      weights: 'weights.bin',
-      idMaps: 'id-maps.json',
-      items: 'items.f32',
-      itemMeta: 'item-meta.json',
-    };
-    await writeFile(
-      path.join(temporary, 'model.json'),
-      JSON.stringify(
-        {
-          format: 'mmrecall-model',
-          formatVersion: 1,
-          generatedBy: '@mmrecall/model',
-          config,
-          weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
-        },
-        null,
-        2,
-      ),
-    );
-    await writeFile(path.join(temporary, 'weights.bin'), data);
-    await writeFile(path.join(temporary, 'id-maps.json'), JSON.stringify(idMaps));
-    await writeFile(path.join(temporary, 'items.f32'), bytesOf(itemEmbeddings));
-    if (userEmbeddings) {
-      files.users = 'users.f32';
-      await writeFile(path.join(temporary, 'users.f32'), bytesOf(userEmbeddings));
-    }
-    await writeFile(
-      path.join(temporary, 'item-meta.json'),
-      JSON.stringify({
-        warm: Array.from(itemMeta.warm),
-        ...(itemMeta.gate ? { gate: Array.from(itemMeta.gate, (g) => Math.round(g * 1e6) / 1e6) } : {}),
-        ...(itemMeta.exposures ? { exposures: Array.from(itemMeta.exposures) } : {}),
-        ...(itemMeta.clicks ? { clicks: Array.from(itemMeta.clicks) } : {}),
-      }),
-    );
-    await writeFile(path.join(temporary, 'config.json'), JSON.stringify(config, null, 2));
-    files.config = 'config.json';
-    if (options.clusterTree !== undefined) {
-      files.clusterTree = 'cluster-tree.json';
-      await writeFile(path.join(temporary, 'cluster-tree.json'), JSON.stringify(options.clusterTree));
-    }
-    for (const [name, content] of Object.entries(options.extraFiles ?? {})) {
-      if (name.includes('/') || name.includes('\\') || name.startsWith('.')) {
-        throw new InvalidArgumentError({
-          argument: `extraFiles.${name}`,
-          message: 'must be a plain file name',
-        });
+  await replaceFolderAtomic({
+    dir,
+    write: async (temporary) => {
+      const { specs, data } = encodeWeights(model.toNamedWeights());
+      const files: Record<string, string> = {
+        model: 'model.json',
+        weights: 'weights.bin',
+        idMaps: 'id-maps.json',
+        items: 'items.f32',
+        itemMeta: 'item-meta.json',
+      };
+      await writeFile(
+        path.join(temporary, 'model.json'),
+        JSON.stringify(
+          {
+            format: 'mmrecall-model',
+            formatVersion: 1,
+            generatedBy: '@mmrecall/model',
+            config,
+            weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
+          },
+          null,
+          2,
+        ),
+      );
+      await writeFile(path.join(temporary, 'weights.bin'), data);
+      await writeFile(path.join(temporary, 'id-maps.json'), JSON.stringify(idMaps));
+      await writeFile(path.join(temporary, 'items.f32'), bytesOf(itemEmbeddings));
+      if (userEmbeddings) {
+        files.users = 'users.f32';
+        await writeFile(path.join(temporary, 'users.f32'), bytesOf(userEmbeddings));
       }
-      await writeFile(path.join(temporary, name), content);
-      files[name] = name;
-    }
-    const manifest: ArtifactsManifest = {
-      format: ARTIFACTS_FORMAT,
-      version: ARTIFACTS_VERSION,
-      kind: config.kind,
-      mode: config.mode,
-      numItems: config.numItems,
-      numUsers: config.numUsers,
-      itemDim: model.itemDim,
-      queryDim: model.queryDim,
-      createdAt: new Date().toISOString(),
-      files,
-      ...(options.info ? { info: options.info } : {}),
-    };
-    // The manifest is written last: a folder without one is never taken for artifacts.
-    await writeFile(path.join(temporary, 'manifest.json'), JSON.stringify(manifest, null, 2));
-    await mkdir(path.dirname(dir), { recursive: true });
-    if (await exists(dir)) {
-      const old = `${dir}.old-${process.pid}-${randomBytes(4).toString('hex')}`;
-      await rename(dir, old);
-      await rename(temporary, dir);
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await rename(temporary, dir);
-    }
-  } catch (error) {
-    await rm(temporary, { recursive: true, force: true });
-    throw error;
-  }
+      await writeFile(
+        path.join(temporary, 'item-meta.json'),
+        JSON.stringify({
+          warm: Array.from(itemMeta.warm),
+          ...(itemMeta.gate ? { gate: Array.from(itemMeta.gate, (g) => Math.round(g * 1e6) / 1e6) } : {}),
+          ...(itemMeta.exposures ? { exposures: Array.from(itemMeta.exposures) } : {}),
+          ...(itemMeta.clicks ? { clicks: Array.from(itemMeta.clicks) } : {}),
+        }),
+      );
+      await writeFile(path.join(temporary, 'config.json'), JSON.stringify(config, null, 2));
+      files.config = 'config.json';
+      if (options.clusterTree !== undefined) {
+        files.clusterTree = 'cluster-tree.json';
+        await writeFile(path.join(temporary, 'cluster-tree.json'), JSON.stringify(options.clusterTree));
+      }
+      for (const [name, content] of Object.entries(options.extraFiles ?? {})) {
+        if (name.includes('/') || name.includes('\\') || name.startsWith('.')) {
+          throw new InvalidArgumentError({
+            argument: `extraFiles.${name}`,
+            message: 'must be a plain file name',
+          });
+        }
+        await writeFile(path.join(temporary, name), content);
+        files[name] = name;
+      }
+      const manifest: ArtifactsManifest = {
+        format: ARTIFACTS_FORMAT,
+        version: ARTIFACTS_VERSION,
+        kind: config.kind,
+        mode: config.mode,
+        numItems: config.numItems,
+        numUsers: config.numUsers,
+        itemDim: model.itemDim,
+        queryDim: model.queryDim,
+        createdAt: new Date().toISOString(),
+        files,
+        ...(options.info ? { info: options.info } : {}),
+      };
+      // The manifest is written last: a folder without one is never taken for artifacts.
+      await writeFile(path.join(temporary, 'manifest.json'), JSON.stringify(manifest, null, 2));
+    },
+  });
 }
 
 /** An artifacts folder loaded into memory, with a ready model. */

@@ -1,10 +1,9 @@
 import { open } from 'node:fs/promises';
-
+import { replaceFileAtomic } from '@mmrecall/atomic-write';
 import { InvalidArgumentError, MissingArtifactError, MmrecallError } from '@mmrecall/errors';
 import { Index, MetricKind, ScalarKind } from 'usearch';
-
 import { IndexStateError } from './errors';
-import { existingFileSize, readExactly, replaceFileAtomic } from './file-io';
+import { existingFileSize, readExactly } from './file-io';
 import type {
   RecallIndex,
   RecallMetric,

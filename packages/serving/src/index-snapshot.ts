@@ -1,8 +1,9 @@
 import { open } from 'node:fs/promises';
 
+import { writeFileAtomic } from '@mmrecall/atomic-write';
 import { MissingArtifactError, MmrecallError } from '@mmrecall/errors';
 
-import { existingFileSize, readExactly, writeFileAtomic } from './file-io';
+import { existingFileSize, readExactly } from './file-io';
 import type { RecallMetric } from './types';
 
 /** Rows of an index as plain arrays: the content of a snapshot file. */
@@ -19,7 +20,7 @@ export interface IndexSnapshot {
 
 /** Options of {@link writeIndexSnapshot}. */
 export interface WriteIndexSnapshotOptions extends IndexSnapshot {
-  /** File to write (through `<path>.tmp` and a rename). */
+  /** File to write (through a temporary sibling and a rename). */
   path: string;
 }
 
@@ -50,7 +51,7 @@ export async function writeIndexSnapshot(options: WriteIndexSnapshotOptions): Pr
   // Typed arrays are written in platform byte order; every platform Node supports here is little-endian.
   await writeFileAtomic({
     path: options.path,
-    parts: [header, keys, vectors.subarray(0, keys.length * dim)],
+    data: [header, keys, vectors.subarray(0, keys.length * dim)],
   });
 }
 

@@ -42,7 +42,7 @@ export interface SearchBatchOptions {
 
 /** Options of {@link RecallIndex.save}. */
 export interface SaveOptions {
-  /** File to write. Written to `<path>.tmp` first and renamed, so readers never see a partial file. */
+  /** File to write. Written to a temporary sibling first and renamed, so readers never see a partial file. */
   path: string;
 }
 

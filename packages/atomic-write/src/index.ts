@@ -1,0 +1,8 @@
+export {
+  type ReplaceFileAtomicOptions,
+  type ReplaceFolderAtomicOptions,
+  replaceFileAtomic,
+  replaceFolderAtomic,
+  type WriteFileAtomicOptions,
+  writeFileAtomic,
+} from './atomic-write';
