@@ -17,8 +17,9 @@ export interface WriteFileAtomicOptions {
   /** Contents: UTF-8 text, bytes, or several byte views written one after the other. */
   data: string | ArrayBufferView | readonly ArrayBufferView[];
   /**
-   * Flush the temporary file to disk before the rename (default `true`), so a crash leaves either
-   * the old or the new contents, never a torn file.
+   * Flush the temporary file to disk before the rename and the folder after it (default `true`),
+   * so a crash leaves either the old or the new contents, never a torn file, and the rename itself
+   * survives a power loss.
    */
   sync?: boolean;
   /** Create the destination folder (recursively) when it is missing (default `false`). */
@@ -31,6 +32,7 @@ export interface WriteFileAtomicOptions {
  * on failure the temporary file is removed and the old file is untouched.
  */
 export async function writeFileAtomic(options: WriteFileAtomicOptions): Promise<void> {
+  const sync = options.sync ?? true;
   const parts =
     typeof options.data === 'string'
       ? [Buffer.from(options.data, 'utf8')]
@@ -51,12 +53,33 @@ export async function writeFileAtomic(options: WriteFileAtomicOptions): Promise<
             offset += bytesWritten;
           }
         }
-        if (options.sync ?? true) await handle.sync();
+        if (sync) await handle.sync();
       } finally {
         await handle.close();
       }
     },
   });
+  if (sync) await syncFolder(path.dirname(options.path));
+}
+
+/**
+ * fsync of a folder, which makes a rename inside it durable. Windows cannot open a folder for
+ * this (EISDIR / EPERM); there the rename is as durable as the platform makes it.
+ */
+export async function syncFolder(folder: string): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(folder, 'r');
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === 'EISDIR' || code === 'EPERM') return;
+    throw error;
+  }
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Options of {@link replaceFileAtomic}. */

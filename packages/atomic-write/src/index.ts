@@ -3,6 +3,7 @@ export {
   type ReplaceFolderAtomicOptions,
   replaceFileAtomic,
   replaceFolderAtomic,
+  syncFolder,
   type WriteFileAtomicOptions,
   writeFileAtomic,
 } from './atomic-write';

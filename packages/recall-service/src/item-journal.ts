@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { type FileHandle, open, readFile, rename, rm } from 'node:fs/promises';
+import { type FileHandle, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { syncFolder, writeFileAtomic } from '@mmrecall/atomic-write';
 
 import { ItemJournalError } from './errors';
 import type { NewItemContent } from './serving-model';
@@ -118,15 +118,6 @@ function decode(
   return { op: 'put', id: record.id, content };
 }
 
-async function syncFolder(folder: string): Promise<void> {
-  const handle = await open(folder, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * Opens (or creates) the journal at `file`, reads every record and cuts off an incomplete last line.
  * A complete line that is not a valid record is an {@link ItemJournalError} naming file and line:
@@ -180,25 +171,14 @@ export async function openItemJournal(options: {
       }
     },
     rewrite: async (next) => {
-      const temporary = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+      let text =
+        next.artifacts === undefined ? '' : `${JSON.stringify({ op: 'base', artifacts: next.artifacts })}\n`;
+      for (const [id, content] of next.puts) text += encode({ op: 'put', id, content });
+      for (const id of next.deletes) text += encode({ op: 'delete', id });
       try {
-        const out = await open(temporary, 'w');
-        try {
-          let text =
-            next.artifacts === undefined
-              ? ''
-              : `${JSON.stringify({ op: 'base', artifacts: next.artifacts })}\n`;
-          for (const [id, content] of next.puts) text += encode({ op: 'put', id, content });
-          for (const id of next.deletes) text += encode({ op: 'delete', id });
-          await out.write(text);
-          await out.sync();
-        } finally {
-          await out.close();
-        }
-        await rename(temporary, file);
-        await syncFolder(path.dirname(file));
+        // Flushes the new file, renames it over the journal, then flushes the folder.
+        await writeFileAtomic({ path: file, data: text });
       } catch (error) {
-        await rm(temporary, { force: true });
         throw new ItemJournalError({ file, reason: 'cannot be rewritten', cause: error });
       }
       // Appends go to the new file from now on.
