@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { InvalidArgumentError, MmrecallError } from '@mmrecall/errors';
 import { MODEL_KINDS } from '@mmrecall/model';
+import { BASELINE_KINDS, type BaselineKind, isBaselineKind } from './baselines';
 import {
   type PartialTrainerConfig,
   parseSetFlag,
@@ -44,6 +45,7 @@ const CONFIG_OPTIONS: Record<string, OptionSpec> = {
   patience: { type: 'string' },
   k: { type: 'string' },
   'max-queries': { type: 'string' },
+  candidates: { type: 'string' },
   output: { type: 'string', short: 'o' },
   backend: { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
@@ -69,6 +71,7 @@ const CONFIG_HELP = `Config (a JSON or YAML file; flags override file values; se
       --patience <n>           early-stopping patience in epochs (0 = off)               [train.earlyStoppingPatience]
       --k <n>                  list length K of the metrics                              [eval.k]
       --max-queries <n>        evaluate at most n users (0 = all)                        [eval.maxQueries]
+      --candidates <set>       all (default) | warm | cold: rank warm/cold held-out items among warm/cold items only [eval.candidates]
   -o, --output <dir>           output folder                                             [output]
       --backend <name>         auto | node | wasm | cpu                                  [backend]
   -q, --quiet                  no progress bar
@@ -107,6 +110,7 @@ ranks all items for every held-out user with training items masked, prints all/w
       --data <source>, --data-path <dir>, --preset <name>, --data-seed <n>   override the data set
       --k <n>                  list length K (default: the training config's)
       --max-queries <n>        evaluate at most n users (0 = all)
+      --candidates <set>       all (default) | warm | cold candidate items
       --backend <name>         auto | node | wasm | cpu
       --json                   print the metrics as JSON instead of a table
   -h, --help                   this help`;
@@ -125,7 +129,9 @@ Trains the five kinds (or --kinds) on one data set with the same config and writ
 <output>/comparison.md, comparison.json and comparison.html, plus each run under <output>/<kind>/.
 On tiktok the published DiffMM table is printed next to it.
 
-      --kinds <list>           comma-separated kinds (default: all five)
+      --kinds <list>           comma-separated kinds (default: all five); baselines too:
+                               ${BASELINE_KINDS.join(', ')} (settings of config.baselines
+                               tried on valid, the best tested once; no artifacts)
 ${CONFIG_HELP}`;
 
 export const EXPERIMENT_HELP = `Usage: mmrecall-train experiment <name> [options]
@@ -194,6 +200,7 @@ export function overridesFromFlags(
   put('train.earlyStoppingPatience', numberFlag('patience', str('patience')));
   put('eval.k', numberFlag('k', str('k')));
   put('eval.maxQueries', numberFlag('max-queries', str('max-queries')));
+  put('eval.candidates', str('candidates'));
   put('output', str('output'));
   put('backend', str('backend'));
   for (const entry of (values.set as string[] | undefined) ?? []) {
@@ -276,6 +283,7 @@ export async function runCli(options: RunCliOptions): Promise<number> {
           'data-seed': { type: 'string' },
           k: { type: 'string' },
           'max-queries': { type: 'string' },
+          candidates: { type: 'string' },
           backend: { type: 'string' },
           json: { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
@@ -318,16 +326,16 @@ export async function runCli(options: RunCliOptions): Promise<number> {
           throw new UsageError(`compare: unexpected argument ${JSON.stringify(positionals[0])}`);
         const kinds = typeof values.kinds === 'string' ? parseList('kinds', values.kinds) : [...KINDS];
         for (const kind of kinds) {
-          if (!KINDS.includes(kind as TrainerModelKind))
+          if (!KINDS.includes(kind as TrainerModelKind) && !isBaselineKind(kind))
             throw new UsageError(
-              `--kinds: unknown kind ${JSON.stringify(kind)}, expected ${KINDS.join(', ')}`,
+              `--kinds: unknown kind ${JSON.stringify(kind)}, expected ${[...KINDS, ...BASELINE_KINDS].join(', ')}`,
             );
         }
         const config = await configFromFlags(values);
         const { commandCompare } = await import('./commands');
         return await commandCompare({
           config,
-          kinds: kinds as TrainerModelKind[],
+          kinds: kinds as (TrainerModelKind | BaselineKind)[],
           quiet: values.quiet === true,
           io,
         });

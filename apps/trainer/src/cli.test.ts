@@ -42,7 +42,15 @@ describe('mmrecall-train CLI', () => {
     [['eval'], 'mmrecall-train: eval: --artifacts <dir> is required\n'],
     [
       ['compare', '--kinds', 'id-only,deep'],
-      'mmrecall-train: --kinds: unknown kind "deep", expected id-only, content-only, multiview, gated-concat, gated-additive\n',
+      'mmrecall-train: --kinds: unknown kind "deep", expected id-only, content-only, multiview, gated-concat, gated-additive, most-popular, item-knn, ease, bpr-mf, lightgcn\n',
+    ],
+    [
+      ['compare', '--candidates', 'new'],
+      'mmrecall-train: config.eval.candidates: must be one of all, warm, cold, got "new" (in command-line flags)\n',
+    ],
+    [
+      ['compare', '--set', 'baselines.easeLambdas=[50, 0]'],
+      'mmrecall-train: config.baselines.easeLambdas[1]: must be a finite number > 0, got 0 (in command-line flags)\n',
     ],
     [
       ['experiment', 'bananas'],

@@ -10,6 +10,7 @@ import {
   readArtifacts,
 } from '@mmrecall/model';
 import { selectBackend } from '@mmrecall/runtime';
+import type { BaselineKind } from './baselines';
 import type { CliIo } from './cli-app';
 import { runComparison } from './compare';
 import {
@@ -19,7 +20,7 @@ import {
   type TrainerModelKind,
 } from './config';
 import { loadTrainingData } from './data';
-import { embedQueries, evaluateEmbeddings, selectQueries } from './evaluate';
+import { embedQueries, evaluateEmbeddings, selectionCap, selectQueries } from './evaluate';
 import { runClusterExperiment } from './experiment-clusters';
 import { positivesByUser } from './model-setup';
 import { toJson, trainAndSave } from './run';
@@ -77,7 +78,7 @@ async function runTableCommand(
 /** `mmrecall-train compare`. */
 export async function commandCompare(options: {
   config: TrainerConfig;
-  kinds: TrainerModelKind[];
+  kinds: (TrainerModelKind | BaselineKind)[];
   quiet: boolean;
   io: CliIo;
 }): Promise<number> {
@@ -185,7 +186,7 @@ export async function commandEval(options: {
       numUsers: data.numUsers,
       trainPositives,
       needTrigger: artifacts.config.mode === 'i2i',
-      maxQueries: config.eval.maxQueries,
+      maxQueries: selectionCap(config.eval),
       seed: config.train.seed,
     });
     const queries = await embedQueries({
@@ -204,6 +205,9 @@ export async function commandEval(options: {
       trainPositives,
       k: config.eval.k,
       cutoffs: config.eval.cutoffs.filter((cutoff) => cutoff <= config.eval.k),
+      candidates: config.eval.candidates,
+      maxQueries: config.eval.maxQueries,
+      seed: config.train.seed,
     });
     if (options.json) {
       io.stdout.write(

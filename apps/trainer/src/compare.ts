@@ -2,6 +2,14 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@mmrecall/atomic-write';
 import { modelKindLabel } from '@mmrecall/model';
+import {
+  BASELINE_LABELS,
+  type BaselineKind,
+  type BaselineRun,
+  baselineTrialsMarkdown,
+  isBaselineKind,
+  runBaseline,
+} from './baselines';
 import type { TrainerConfig, TrainerModelKind } from './config';
 import { loadTrainingData } from './data';
 import type { ProgressStream } from './progress';
@@ -40,8 +48,8 @@ export function publishedTiktokMarkdown(): string {
 export interface RunComparisonOptions {
   /** Base config; `model.kind` and `output` are replaced per kind. */
   config: TrainerConfig;
-  /** Kinds to train, in table order. */
-  kinds: TrainerModelKind[];
+  /** Kinds to train (recall models) or fit (baselines, chosen on valid), in table order. */
+  kinds: (TrainerModelKind | BaselineKind)[];
   /** Active backend name. */
   backend: string;
   /** Log lines. */
@@ -69,7 +77,15 @@ export async function runComparison(options: RunComparisonOptions): Promise<Comp
   await mkdir(config.output, { recursive: true });
   const rows: ComparisonRow[] = [];
   const gates: Parameters<typeof renderComparisonReport>[0]['gates'] = [];
+  const baselineRuns: { kind: BaselineKind; run: BaselineRun }[] = [];
   for (const kind of kinds) {
+    if (isBaselineKind(kind)) {
+      log(`[mmrecall] === ${BASELINE_LABELS[kind]} ===`);
+      const run = await runBaseline({ kind, config, data, backend: options.backend, log });
+      rows.push({ name: BASELINE_LABELS[kind], metrics: run.metrics });
+      baselineRuns.push({ kind, run });
+      continue;
+    }
     log(`[mmrecall] === ${modelKindLabel(kind)} ===`);
     const kindConfig: TrainerConfig = {
       ...config,
@@ -99,6 +115,11 @@ export async function runComparison(options: RunComparisonOptions): Promise<Comp
   const k = config.eval.k;
   let markdown = comparisonMarkdown({ rows, k });
   const extraTables = [];
+  if (baselineRuns.length > 0) {
+    const trials = baselineTrialsMarkdown({ runs: baselineRuns, k });
+    markdown += `\n\nBaseline settings tried on the valid split (the chosen one is evaluated on test once):\n\n${trials}\n`;
+    extraTables.push({ title: 'Baseline settings tried on valid', html: markdownTableToHtml(trials) });
+  }
   if (data.name === 'tiktok') {
     const published = publishedTiktokMarkdown();
     markdown += `\n\n${published}\n`;
@@ -112,6 +133,7 @@ export async function runComparison(options: RunComparisonOptions): Promise<Comp
     json: join(config.output, 'comparison.json'),
     html: join(config.output, 'comparison.html'),
   };
+<<<<<<< HEAD
   await writeFileAtomic({
     path: files.markdown,
     data: `# ${data.name}: five recall models at K = ${k}\n\n${data.summary}\n\n${markdown}\n`,
@@ -119,6 +141,15 @@ export async function runComparison(options: RunComparisonOptions): Promise<Comp
   await writeFileAtomic({
     path: files.json,
     data: toJson({
+=======
+  await writeFileAtomic(
+    files.markdown,
+    `# ${data.name}: recall models and baselines at K = ${k}\n\n${data.summary}\n\n${markdown}\n`,
+  );
+  await writeFileAtomic(
+    files.json,
+    toJson({
+>>>>>>> 6730275 (trainer: baselines in compare --kinds (settings chosen on valid, tested once), eval.candidates all|warm|cold)
       dataset: data.name,
       datasetSummary: data.summary,
       k,
@@ -129,6 +160,16 @@ export async function runComparison(options: RunComparisonOptions): Promise<Comp
         kind: row.metrics.kind,
         metrics: summarize(row.metrics, k),
       })),
+      ...(baselineRuns.length > 0
+        ? {
+            baselines: baselineRuns.map(({ kind, run }) => ({
+              kind,
+              trials: run.trials,
+              chosen: run.chosen.settings,
+              peakRssBytes: run.peakRssBytes,
+            })),
+          }
+        : {}),
       ...(data.name === 'tiktok' ? { published: PUBLISHED_TIKTOK } : {}),
     }),
   });

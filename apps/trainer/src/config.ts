@@ -8,6 +8,7 @@ import type {
   DataFolderUsers,
 } from '@mmrecall/data';
 import { InvalidArgumentError } from '@mmrecall/errors';
+import { CANDIDATE_SETS, type CandidateSet } from '@mmrecall/metrics';
 import { MODEL_KINDS, type ModelKind } from '@mmrecall/model';
 import { parse as parseYaml } from 'yaml';
 
@@ -148,6 +149,31 @@ export interface TrainerConfig {
     cutoffs: number[];
     /** Evaluate at most this many users of valid/test (0 = all); a seeded subsample. */
     maxQueries: number;
+    /**
+     * Candidate items of the ranking. `all` (default): every item, the full-ranking protocol. `warm` /
+     * `cold`: the cold-start papers' protocol, warm (cold) held-out items ranked among warm (cold) items
+     * only; `maxQueries` then caps the users left with such an item.
+     */
+    candidates: CandidateSet;
+  };
+  /** Reference baselines of `compare --kinds` (settings tried on the valid split; the best is tested once). */
+  baselines: {
+    /** EASE L2 weights tried. */
+    easeLambdas: number[];
+    /** EASE refuses to solve above this many items with training positives (memory ~12 x items² bytes). */
+    easeMaxItems: number;
+    /** ItemKNN neighbours per item tried (0 = all). */
+    knnNeighbours: number[];
+    /** BPR-MF: maximum epochs (the best validated epoch is kept). */
+    bprEpochs: number;
+    /** LightGCN propagation depths tried. */
+    lightgcnLayers: number[];
+    /** LightGCN: maximum epochs (the best validated epoch is kept). */
+    lightgcnEpochs: number;
+    /** BPR-MF and LightGCN: validate every this many epochs; stop after `patience` validations without gain. */
+    validateEvery: number;
+    /** See validateEvery. */
+    patience: number;
   };
   /** Output folder (artifacts, checkpoint, metrics.json, report.html). */
   output: string;
@@ -204,7 +230,17 @@ export function defaultTrainerConfig(): TrainerConfig {
       extraNegatives: 0,
       clipNorm: 0,
     },
-    eval: { k: 20, cutoffs: [10, 20], maxQueries: 0 },
+    eval: { k: 20, cutoffs: [10, 20], maxQueries: 0, candidates: 'all' },
+    baselines: {
+      easeLambdas: [10, 50, 200, 1000],
+      easeMaxItems: 10_000,
+      knnNeighbours: [20, 100, 0],
+      bprEpochs: 200,
+      lightgcnLayers: [1, 2, 3],
+      lightgcnEpochs: 200,
+      validateEvery: 5,
+      patience: 3,
+    },
     output: 'mmrecall-output',
     backend: 'auto',
   };
@@ -221,6 +257,7 @@ type FieldSpec =
   | { type: 'int-list'; min: number; optional?: boolean; minLength?: number }
   | { type: 'string-list'; optional?: boolean }
   | { type: 'record'; values: FieldSpec; optional?: boolean }
+  | { type: 'number-list'; exclusiveMin: number; minLength: number; optional?: boolean }
   | { type: 'object'; fields: Record<string, FieldSpec>; optional?: boolean };
 
 const optionalString = { type: 'string', optional: true } as const;
@@ -344,6 +381,20 @@ const SCHEMA: Record<string, FieldSpec> = {
       k: { type: 'int', min: 1, max: 10_000 },
       cutoffs: { type: 'int-list', min: 1, minLength: 1 },
       maxQueries: { type: 'int', min: 0 },
+      candidates: { type: 'enum', values: CANDIDATE_SETS },
+    },
+  },
+  baselines: {
+    type: 'object',
+    fields: {
+      easeLambdas: { type: 'number-list', exclusiveMin: 0, minLength: 1 },
+      easeMaxItems: { type: 'int', min: 1 },
+      knnNeighbours: { type: 'int-list', min: 0, minLength: 1 },
+      bprEpochs: { type: 'int', min: 1 },
+      lightgcnLayers: { type: 'int-list', min: 0, minLength: 1 },
+      lightgcnEpochs: { type: 'int', min: 1 },
+      validateEvery: { type: 'int', min: 1 },
+      patience: { type: 'int', min: 0 },
     },
   },
   output: { type: 'string' },
@@ -425,6 +476,21 @@ function checkField(path: string, spec: FieldSpec, value: unknown, source?: stri
         throw fieldError(path, `must be a mapping of names${got}`, source);
       for (const [key, entry] of Object.entries(value as Record<string, unknown>))
         checkField(`${path}.${key}`, spec.values, entry, source);
+      return;
+    case 'number-list':
+      if (!Array.isArray(value) || value.length < spec.minLength)
+        throw fieldError(
+          path,
+          `must be a list of numbers > ${spec.exclusiveMin} with at least ${spec.minLength} entries${got}`,
+          source,
+        );
+      for (const [i, entry] of value.entries())
+        checkField(
+          `${path}[${i}]`,
+          { type: 'number', min: spec.exclusiveMin, exclusiveMin: true },
+          entry,
+          source,
+        );
       return;
     case 'object': {
       if (value === null || typeof value !== 'object' || Array.isArray(value))
@@ -532,7 +598,7 @@ export function resolveTrainerConfig(options: ResolveTrainerConfigOptions = {}):
     if (!isRecord(options.file))
       throw fieldError(
         'config',
-        'must be a mapping of sections (data, model, train, eval, output, backend)',
+        'must be a mapping of sections (data, model, train, eval, baselines, output, backend)',
         fileName,
       );
     checkPartial('config', SCHEMA, options.file, fileName);

@@ -1,5 +1,14 @@
 import type { Interactions } from '@mmrecall/data';
-import { evaluateRetrieval, type RetrievalEvaluation, spearman, topKInnerProduct } from '@mmrecall/metrics';
+import { InvalidArgumentError } from '@mmrecall/errors';
+import {
+  applyCandidateProtocol,
+  type CandidateSet,
+  evaluateRetrieval,
+  type RetrievalEvaluation,
+  spearman,
+  topKInnerProduct,
+  topKScores,
+} from '@mmrecall/metrics';
 import {
   type CsrRows,
   embedItems,
@@ -209,14 +218,16 @@ export function popularityBuckets(options: PopularityBucketsOptions): Popularity
 
 /** Options of {@link evaluateEmbeddings}. */
 export interface EvaluateEmbeddingsOptions {
-  /** Query embeddings, one row per query user. */
-  queries: Float32Array;
+  /** Query embeddings, one row per query user (with `itemEmbeddings` and `dim`); or give `scoreUsers`. */
+  queries?: Float32Array;
+  /** Item embeddings, numItems x dim. */
+  itemEmbeddings?: Float32Array;
+  /** Embedding dimension. */
+  dim?: number;
+  /** Writes every item's score for each of `users` into `out` (score-based models such as EASE). */
+  scoreUsers?: (users: Int32Array, out: Float32Array) => void;
   /** The query users with their held-out items. */
   selected: SelectedQueries;
-  /** Item embeddings, numItems x dim. */
-  itemEmbeddings: Float32Array;
-  /** Embedding dimension. */
-  dim: number;
   /** The data set (cold items, popularity). */
   data: TrainingData;
   /** Training positives per user (excluded from the ranking). */
@@ -225,28 +236,68 @@ export interface EvaluateEmbeddingsOptions {
   k: number;
   /** Cutoffs. */
   cutoffs: number[];
+  /** Candidate items: `all` (default), or warm/cold held-out items ranked among warm/cold items only. */
+  candidates?: CandidateSet;
+  /** With `candidates` warm/cold: keep at most this many of the queries left (0 = all). */
+  maxQueries?: number;
+  /** Seed of that subsample. */
+  seed?: number;
 }
 
-/** Full ranking with training items masked, then accuracy, ecology and popularity buckets. */
+/**
+ * Full ranking with training items masked (over the candidate set), then accuracy, ecology and
+ * popularity buckets. Inner-product models and score-based baselines go through the same top-k.
+ */
 export function evaluateEmbeddings(
   options: EvaluateEmbeddingsOptions,
 ): Omit<ModelEvaluation, 'itemEmbeddings' | 'gates' | 'gateSpearman'> {
   const { selected, data, k } = options;
-  const numQueries = selected.users.length;
-  const { indices } = topKInnerProduct({
-    queries: options.queries,
-    numQueries,
-    items: options.itemEmbeddings,
-    numItems: data.numItems,
-    dim: options.dim,
-    k,
-    exclude: rowsOf(options.trainPositives, selected.users),
+  const candidates = options.candidates ?? 'all';
+  const protocol = applyCandidateProtocol({
+    candidates,
+    coldItems: data.split.coldItems,
+    heldOut: selected.heldOut,
+    maxQueries: candidates === 'all' ? 0 : (options.maxQueries ?? 0),
+    seed: options.seed ?? 0,
   });
+  const users = Int32Array.from(protocol.queries, (row) => selected.users[row] as number);
+  const numQueries = users.length;
+  const exclude = rowsOf(options.trainPositives, users);
+  const candidateMask = protocol.candidateMask ? { candidateMask: protocol.candidateMask } : {};
+  let indices: Int32Array;
+  if (options.scoreUsers) {
+    const scoreUsers = options.scoreUsers;
+    ({ indices } = topKScores({
+      numQueries,
+      numItems: data.numItems,
+      k,
+      exclude,
+      ...candidateMask,
+      score: (start, end, out) => scoreUsers(users.subarray(start, end), out),
+    }));
+  } else {
+    const { queries, itemEmbeddings, dim } = options;
+    if (!queries || !itemEmbeddings || dim === undefined)
+      throw new InvalidArgumentError({
+        argument: 'queries',
+        message: 'give queries, itemEmbeddings and dim, or scoreUsers',
+      });
+    ({ indices } = topKInnerProduct({
+      queries: gatherRows(queries, dim, protocol.queries, selected.users.length),
+      numQueries,
+      items: itemEmbeddings,
+      numItems: data.numItems,
+      dim,
+      k,
+      exclude,
+      ...candidateMask,
+    }));
+  }
   const metrics = evaluateRetrieval({
     topK: indices,
     k,
     numQueries,
-    heldOut: selected.heldOut,
+    heldOut: protocol.heldOut,
     coldItems: data.split.coldItems,
     itemPopularity: data.popularity,
     cutoffs: options.cutoffs.includes(k) ? options.cutoffs : [...options.cutoffs, k],
@@ -257,10 +308,26 @@ export function evaluateEmbeddings(
     popularityBuckets: popularityBuckets({
       topK: indices,
       k,
-      heldOut: selected.heldOut,
+      heldOut: protocol.heldOut,
       popularity: data.popularity,
     }),
   };
+}
+
+/** The given rows of a row-major matrix (the matrix itself when every row is kept in order). */
+function gatherRows(matrix: Float32Array, dim: number, rows: Int32Array, total: number): Float32Array {
+  if (rows.length === total) return matrix;
+  const out = new Float32Array(rows.length * dim);
+  rows.forEach((row, r) => out.set(matrix.subarray(row * dim, (row + 1) * dim), r * dim));
+  return out;
+}
+
+/**
+ * Users whose held-out items are evaluated: with the warm/cold protocol every user is selected first
+ * and the cap applies to those left with a warm/cold held-out item (in {@link evaluateEmbeddings}).
+ */
+export function selectionCap(evalConfig: { candidates: CandidateSet; maxQueries: number }): number {
+  return evalConfig.candidates === 'all' ? evalConfig.maxQueries : 0;
 }
 
 /** Options of {@link evaluateModel}. */
@@ -285,6 +352,8 @@ export interface EvaluateModelOptions {
   maxQueries: number;
   /** Seed of the query subsample. */
   seed: number;
+  /** Candidate items (default `all`). */
+  candidates?: CandidateSet;
 }
 
 /**
@@ -300,7 +369,7 @@ export async function evaluateModel(options: EvaluateModelOptions): Promise<Mode
     numUsers: data.numUsers,
     trainPositives,
     needTrigger: model.config.mode === 'i2i',
-    maxQueries: options.maxQueries,
+    maxQueries: selectionCap({ candidates: options.candidates ?? 'all', maxQueries: options.maxQueries }),
     seed: options.seed,
   });
   const queries = await embedQueries({
@@ -319,6 +388,9 @@ export async function evaluateModel(options: EvaluateModelOptions): Promise<Mode
     trainPositives,
     k,
     cutoffs: options.cutoffs,
+    ...(options.candidates ? { candidates: options.candidates } : {}),
+    maxQueries: options.maxQueries,
+    seed: options.seed,
   });
   const evaluation: ModelEvaluation = { ...result, itemEmbeddings: embeddings };
   if (gates) {

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatMetricsTable, type RetrievalEvaluation } from '@mmrecall/metrics';
 import { embedUsers, modelKindLabel, writeArtifacts } from '@mmrecall/model';
+import type { BaselineKind } from './baselines';
 import type { TrainerConfig, TrainerModelKind } from './config';
 import { loadTrainingData, type TrainingData } from './data';
 import { evaluateModel, type ModelEvaluation, type PopularityBucket } from './evaluate';
@@ -21,7 +22,8 @@ import { type EpochRecord, runTraining, type TrainRunResult } from './train';
 export interface RunMetrics {
   dataset: string;
   datasetSummary: string;
-  kind: TrainerModelKind;
+  /** A recall model kind, or a reference baseline of `compare --kinds`. */
+  kind: TrainerModelKind | BaselineKind;
   mode: string;
   backend: string;
   k: number;
@@ -126,6 +128,7 @@ export async function trainAndSave(options: TrainAndSaveOptions): Promise<TrainA
       cutoffs: config.eval.cutoffs,
       maxQueries: config.eval.maxQueries,
       seed: config.train.seed,
+      candidates: config.eval.candidates,
     });
     const { timing } = training;
     const metrics: RunMetrics = {

@@ -532,6 +532,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<TrainRun
         cutoffs: [config.eval.k],
         maxQueries: config.eval.maxQueries,
         seed: train.seed,
+        candidates: config.eval.candidates,
       });
       const atK = validation.metrics.cutoffs[config.eval.k]!;
       const lossParts: Record<string, number> = {};
