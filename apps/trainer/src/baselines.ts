@@ -14,6 +14,7 @@ import type { TrainerConfig } from './config';
 import type { TrainingData } from './data';
 import {
   evaluateEmbeddings,
+  gatherRows,
   type ModelEvaluation,
   type SelectedQueries,
   selectionCap,
@@ -104,8 +105,7 @@ function evaluateScorer(
   };
   if ('userEmbeddings' in scorer) {
     const { dim, userEmbeddings } = scorer;
-    const queries = new Float32Array(selected.users.length * dim);
-    selected.users.forEach((u, q) => queries.set(userEmbeddings.subarray(u * dim, (u + 1) * dim), q * dim));
+    const queries = gatherRows(userEmbeddings, dim, selected.users, data.numUsers);
     return evaluateEmbeddings({ ...shared, queries, itemEmbeddings: scorer.itemEmbeddings, dim });
   }
   return evaluateEmbeddings({ ...shared, scoreUsers: (users, out) => scorer.scoreUsers({ users, out }) });
@@ -152,9 +152,9 @@ export async function runBaseline(options: RunBaselineOptions): Promise<Baseline
 
   const trials: BaselineTrial[] = [];
   let best: { trial: BaselineTrial; scorer: BaselineScorer } | undefined;
-  const consider = (settings: Record<string, number>, fit: () => BaselineScorer): void => {
+  const consider = (settings: Record<string, number>, train: () => BaselineScorer): void => {
     const fitStart = performance.now();
-    const scorer = fit();
+    const scorer = train();
     const seconds = (performance.now() - fitStart) / 1000;
     const metric = validate(scorer);
     const trial: BaselineTrial = { settings, validRecall: metric.recall, validNdcg: metric.ndcg, seconds };

@@ -314,11 +314,11 @@ export function evaluateEmbeddings(
   };
 }
 
-/** The given rows of a row-major matrix (the matrix itself when every row is kept in order). */
-function gatherRows(matrix: Float32Array, dim: number, rows: Int32Array, total: number): Float32Array {
+/** The given ascending rows of a row-major matrix (the matrix itself when every row is kept). */
+export function gatherRows(matrix: Float32Array, dim: number, rows: Int32Array, total: number): Float32Array {
   if (rows.length === total) return matrix;
   const out = new Float32Array(rows.length * dim);
-  rows.forEach((row, r) => out.set(matrix.subarray(row * dim, (row + 1) * dim), r * dim));
+  for (const [r, row] of rows.entries()) out.set(matrix.subarray(row * dim, (row + 1) * dim), r * dim);
   return out;
 }
 
