@@ -240,4 +240,31 @@ describe('createRecallService in process', () => {
       await service.dispose();
     }
   });
+
+  test('superseded journal records are compacted at the next start; the latest content wins', async () => {
+    const folder = await createTempDir();
+    const journal = path.join(folder, 'items.journal');
+    try {
+      const first = createRecallService({ artifactsDir: a.dir, index: 'exact', journal });
+      await first.ready;
+      for (let row = 0; row < 10; row++) await first.putItem({ id: 'again', ...itemContent(a, row) });
+      const latest = await first.i2i({ itemId: 'again', k: 5 });
+      await first.dispose();
+      const lines = async () => (await readFile(journal, 'utf8')).trim().split('\n');
+      expect(await lines()).toHaveLength(11);
+      const second = createRecallService({ artifactsDir: a.dir, index: 'exact', journal });
+      await second.ready;
+      expect(await second.i2i({ itemId: 'again', k: 5 })).toEqual(latest);
+      await second.dispose();
+      const compacted = await lines();
+      expect(compacted).toHaveLength(2);
+      expect(JSON.parse(compacted[1]!)).toMatchObject({
+        op: 'put',
+        id: 'again',
+        tags: itemContent(a, 9).tags,
+      });
+    } finally {
+      await removeTempDir(folder);
+    }
+  });
 });

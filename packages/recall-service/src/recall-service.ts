@@ -185,6 +185,8 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
   let journal: ItemJournal | undefined;
   /** Acknowledged run-time changes (the journal's content), applied to every new state. */
   let changes: JournalState = { artifacts: undefined, puts: new Map(), deletes: new Set() };
+  /** Set at start when the journal holds superseded records: the first load compacts it. */
+  let journalHasGarbage = false;
   /** Run-time items the serving model cannot embed (kept in `changes` for a later model). */
   let pendingIds = new Set<string>();
   const mutate = createSerialQueue();
@@ -263,7 +265,10 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
           });
           signal.throwIfAborted();
           // Compaction first: if the journal cannot be rewritten, nothing is swapped.
-          if (journal !== undefined && (replay.forget.length > 0 || changes.artifacts !== identity)) {
+          if (
+            journal !== undefined &&
+            (journalHasGarbage || replay.forget.length > 0 || changes.artifacts !== identity)
+          ) {
             const compacted: JournalState = {
               artifacts: identity,
               puts: new Map(changes.puts),
@@ -283,6 +288,7 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
         for (const id of replay.forget) changes.puts.delete(id);
         changes.artifacts = identity;
         pendingIds = new Set(replay.pendingIds);
+        journalHasGarbage = false;
         const result: ReloadResult = {
           artifactsDir: next.model.dir,
           kind: next.model.kind,
@@ -315,6 +321,8 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
       const opened = await openItemJournal({ file: options.journal });
       journal = opened.journal;
       changes = opened.state;
+      // Records beyond one per live put, deletion and the artifacts line were superseded.
+      journalHasGarbage = opened.records > changes.puts.size + changes.deletes.size + 1;
       if (opened.truncatedBytes > 0) {
         log.warn(
           { journal: opened.journal.file, bytes: opened.truncatedBytes },
