@@ -68,11 +68,73 @@ describe('parseCliOptions', () => {
     expect(parseCliOptions({ argv: ['-h'] })).toEqual({ help: true });
   });
 
+  test('pgvector: defaults, every flag, and the URL from MMRECALL_PG_URL', () => {
+    const url = 'postgres://recall:secret@db:5432/catalog';
+    expect(
+      parseCliOptions({ argv: ['--artifacts', 'a', '--index', 'pgvector'], env: { MMRECALL_PG_URL: url } }),
+    ).toMatchObject({
+      options: {
+        index: 'pgvector',
+        pgvector: { url, poolSize: 4, table: 'mmrecall_items', m: 16, efConstruction: 64, efSearch: 64 },
+      },
+    });
+    const argv = [
+      '--artifacts',
+      'a',
+      '--index',
+      'pgvector',
+      '--pg-url',
+      'postgres://x/y',
+      '--pg-pool-size',
+      '12',
+    ];
+    argv.push('--pg-table', 'shop_items', '--pgvector-m', '24', '--pgvector-ef-construction', '128');
+    argv.push('--pgvector-ef-search', '200');
+    // The flag wins over the environment.
+    expect(parseCliOptions({ argv, env: { MMRECALL_PG_URL: url } })).toMatchObject({
+      options: {
+        pgvector: {
+          url: 'postgres://x/y',
+          poolSize: 12,
+          table: 'shop_items',
+          m: 24,
+          efConstruction: 128,
+          efSearch: 200,
+        },
+      },
+    });
+  });
+
   test.each([
     [[], /--artifacts DIR is required/],
     [['--artifacts', 'x', '--port', '70000'], /--port must be in 0..65535/],
     [['--artifacts', 'x', '--port', 'abc'], /--port must be an integer/],
-    [['--artifacts', 'x', '--index', 'ivf'], /--index must be exact or hnsw/],
+    [['--artifacts', 'x', '--index', 'ivf'], /--index must be exact, hnsw or pgvector/],
+    [['--artifacts', 'x', '--index', 'pgvector'], /--index pgvector needs --pg-url URL/],
+    [['--artifacts', 'x', '--pg-url', 'postgres://h/db'], /--pg-url applies to --index pgvector only/],
+    [
+      ['--artifacts', 'x', '--index', 'pgvector', '--pg-url', 'u', '--pg-table', 'Items'],
+      /--pg-table must be/,
+    ],
+    [
+      ['--artifacts', 'x', '--index', 'pgvector', '--pg-url', 'u', '--pg-pool-size', '0'],
+      /--pg-pool-size must be in 1..1000/,
+    ],
+    [
+      [
+        '--artifacts',
+        'x',
+        '--index',
+        'pgvector',
+        '--pg-url',
+        'u',
+        '--pgvector-m',
+        '32',
+        '--pgvector-ef-construction',
+        '40',
+      ],
+      /--pgvector-ef-construction must be in 64..1000/,
+    ],
     [['--artifacts', 'x', '--backend', 'gpu'], /--backend must be/],
     [['--artifacts', 'x', '--hnsw-connectivity', '1'], /--hnsw-connectivity must be in 2..256/],
     [['--artifacts', 'x', '--log-level', 'loud'], /--log-level must be one of/],

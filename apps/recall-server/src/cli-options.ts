@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 
 import type { HnswSettings, IndexKind } from '@mmrecall/recall-service';
 
+import type { PgvectorSettings } from './pgvector-catalog';
+
 /** Backends the CLI accepts (see @mmrecall/runtime selectBackend). */
 export type CliBackend = 'auto' | 'node' | 'wasm' | 'cpu';
 
@@ -10,8 +12,10 @@ export interface CliOptions {
   artifactsDir: string;
   port: number;
   host: string;
-  index: IndexKind;
+  index: IndexKind | 'pgvector';
   hnsw: HnswSettings;
+  /** With `--index pgvector` only. */
+  pgvector?: PgvectorSettings;
   backend: CliBackend;
   bodyLimit: number;
   logLevel: string;
@@ -30,11 +34,22 @@ Options:
   --artifacts DIR        artifacts folder written by the trainer (required)
   --port N               TCP port (default 8080; 0 picks a free one)
   --host ADDR            address to bind (default 127.0.0.1; use 0.0.0.0 to listen on every interface)
-  --index exact|hnsw     recall index (default hnsw): exact scans every item, hnsw is approximate and fast
+  --index exact|hnsw|pgvector
+                         recall index (default hnsw): exact scans every item, hnsw is approximate and fast,
+                         pgvector keeps the catalog in PostgreSQL (pgvector >= 0.8, HNSW index)
   --hnsw-connectivity N  HNSW graph degree (default 16)
   --hnsw-expansion-add N HNSW build candidate list (default 128; lower builds faster, e.g. 32 for 1M items)
   --hnsw-expansion-search N
                          HNSW search candidate list (default 64; higher = better recall, slower)
+  --pg-url URL           PostgreSQL connection string (index pgvector; or MMRECALL_PG_URL, which keeps a
+                         password out of the process list)
+  --pg-pool-size N       connections to PostgreSQL (default 4)
+  --pg-table NAME        table name prefix; each loaded model gets NAME_<id>, dropped when replaced
+                         (default mmrecall_items)
+  --pgvector-m N         pgvector HNSW graph degree m (default 16)
+  --pgvector-ef-construction N
+                         pgvector HNSW ef_construction (default 64)
+  --pgvector-ef-search N pgvector hnsw.ef_search (default 64; higher = better recall, slower)
   --backend auto|node|wasm|cpu
                          TensorFlow.js backend for the user tower and new items (default auto)
   --body-limit BYTES     largest request body (default 1048576)
@@ -45,6 +60,7 @@ Options:
   -h, --help             show this text
 
 Environment:
+  MMRECALL_PG_URL        connection string of --index pgvector when --pg-url is not given
   MMRECALL_ADMIN_TOKEN   bearer token of the admin routes (PUT/DELETE /v1/items/:id, POST /v1/admin/reload);
                          unset = admin routes disabled (403)
 `;
@@ -60,6 +76,8 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export function parseCliOptions(options: {
   /** Arguments after the script name. */
   argv: readonly string[];
+  /** Environment (for MMRECALL_PG_URL). Default: none. */
+  env?: Readonly<Record<string, string | undefined>>;
 }): { help: true } | { help: false; options: CliOptions } {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof SPEC; allowPositionals: false; strict: true }>>;
   try {
@@ -73,8 +91,13 @@ export function parseCliOptions(options: {
     throw new CliUsageError('--artifacts DIR is required');
   const port = integerOption(values.port ?? '8080', '--port', 0, 65_535);
   const index = values.index ?? 'hnsw';
-  if (index !== 'exact' && index !== 'hnsw')
-    throw new CliUsageError(`--index must be exact or hnsw, got "${index}"`);
+  if (index !== 'exact' && index !== 'hnsw' && index !== 'pgvector')
+    throw new CliUsageError(`--index must be exact, hnsw or pgvector, got "${index}"`);
+  const pgvector = index === 'pgvector' ? pgvectorOptions(values, options.env ?? {}) : undefined;
+  if (index !== 'pgvector') {
+    const stray = PG_FLAGS.find((flag) => values[flag] !== undefined);
+    if (stray !== undefined) throw new CliUsageError(`--${stray} applies to --index pgvector only`);
+  }
   const hnsw: HnswSettings = {};
   if (values['hnsw-connectivity'] !== undefined)
     hnsw.connectivity = integerOption(values['hnsw-connectivity'], '--hnsw-connectivity', 2, 256);
@@ -106,6 +129,7 @@ export function parseCliOptions(options: {
       host: values.host ?? '127.0.0.1',
       index,
       hnsw,
+      ...(pgvector ? { pgvector } : {}),
       backend: backend as CliBackend,
       bodyLimit,
       logLevel,
@@ -123,6 +147,12 @@ const SPEC = {
   'hnsw-connectivity': { type: 'string' },
   'hnsw-expansion-add': { type: 'string' },
   'hnsw-expansion-search': { type: 'string' },
+  'pg-url': { type: 'string' },
+  'pg-pool-size': { type: 'string' },
+  'pg-table': { type: 'string' },
+  'pgvector-m': { type: 'string' },
+  'pgvector-ef-construction': { type: 'string' },
+  'pgvector-ef-search': { type: 'string' },
   backend: { type: 'string' },
   'body-limit': { type: 'string' },
   'log-level': { type: 'string' },
@@ -130,6 +160,44 @@ const SPEC = {
   'read-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+const PG_FLAGS = [
+  'pg-url',
+  'pg-pool-size',
+  'pg-table',
+  'pgvector-m',
+  'pgvector-ef-construction',
+  'pgvector-ef-search',
+] as const;
+
+function pgvectorOptions(
+  values: Partial<Record<(typeof PG_FLAGS)[number], string | undefined>>,
+  env: Readonly<Record<string, string | undefined>>,
+): PgvectorSettings {
+  const url = values['pg-url'] ?? env.MMRECALL_PG_URL;
+  if (url === undefined || url === '')
+    throw new CliUsageError('--index pgvector needs --pg-url URL (or MMRECALL_PG_URL)');
+  const table = values['pg-table'] ?? 'mmrecall_items';
+  if (!/^[a-z_][a-z0-9_]{0,23}$/.test(table)) {
+    throw new CliUsageError(
+      `--pg-table must be 1 to 24 lower-case letters, digits or underscores (not starting with a digit), got "${table}"`,
+    );
+  }
+  const m = integerOption(values['pgvector-m'] ?? '16', '--pgvector-m', 2, 100);
+  return {
+    url,
+    poolSize: integerOption(values['pg-pool-size'] ?? '4', '--pg-pool-size', 1, 1000),
+    table,
+    m,
+    efConstruction: integerOption(
+      values['pgvector-ef-construction'] ?? '64',
+      '--pgvector-ef-construction',
+      2 * m,
+      1000,
+    ),
+    efSearch: integerOption(values['pgvector-ef-search'] ?? '64', '--pgvector-ef-search', 1, 1000),
+  };
+}
 
 function integerOption(text: string, name: string, min: number, max: number): number {
   if (!/^\d+$/.test(text)) throw new CliUsageError(`${name} must be an integer, got "${text}"`);

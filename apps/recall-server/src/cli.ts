@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '@mmrecall/errors';
 import { selectBackend } from '@mmrecall/runtime';
 
 import { CliUsageError, parseCliOptions, USAGE } from './cli-options';
+import { createPgvectorCatalog } from './pgvector-catalog';
 import { createRecallServer } from './recall-server';
 
 /** Longest wait for in-flight requests after SIGINT/SIGTERM. */
@@ -11,7 +12,7 @@ const SHUTDOWN_TIMEOUT_MS = 30_000;
 async function main(): Promise<number> {
   let parsed: ReturnType<typeof parseCliOptions>;
   try {
-    parsed = parseCliOptions({ argv: process.argv.slice(2) });
+    parsed = parseCliOptions({ argv: process.argv.slice(2), env: process.env });
   } catch (error) {
     if (error instanceof CliUsageError) {
       process.stderr.write(`mmrecall-serve: ${error.message}\n\n${USAGE}`);
@@ -30,7 +31,7 @@ async function main(): Promise<number> {
   try {
     server = createRecallServer({
       artifactsDir: options.artifactsDir,
-      index: options.index,
+      index: options.pgvector ? createPgvectorCatalog(options.pgvector) : (options.index as 'exact' | 'hnsw'),
       hnsw: options.hnsw,
       adminToken: process.env.MMRECALL_ADMIN_TOKEN,
       bodyLimit: options.bodyLimit,

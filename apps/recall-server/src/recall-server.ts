@@ -1,9 +1,9 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import {
+  type CreateRecallServiceOptions,
   createRecallService,
   type HnswSettings,
-  type IndexKind,
   type LoadServingModel,
   type RecallService,
   type ReloadResult,
@@ -33,8 +33,11 @@ import { createServerMetrics } from './server-metrics';
 export interface RecallServerOptions {
   /** Artifacts folder to serve (written by the trainer / `writeArtifacts`). Loading starts at once. */
   artifactsDir: string;
-  /** `exact` (full scan, exact results) or `hnsw` (usearch graph, approximate, much faster on large catalogs). */
-  index: IndexKind;
+  /**
+   * `exact` (full scan, exact results), `hnsw` (usearch graph, approximate, much faster on large
+   * catalogs) or an index outside the process (`createPgvectorCatalog` for `--index pgvector`).
+   */
+  index: CreateRecallServiceOptions['index'];
   /** HNSW build/search settings (index `hnsw` only); defaults of @mmrecall/serving. */
   hnsw?: HnswSettings;
   /**

@@ -27,4 +27,4 @@ export type {
   ServingModel,
   VectorSpec,
 } from './serving-model';
-export type { HnswSettings, IndexKind } from './serving-state';
+export type { ExternalIndex, HnswSettings, IndexKind } from './serving-state';

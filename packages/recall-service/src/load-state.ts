@@ -6,7 +6,13 @@ import { abortable } from './abortable';
 import { findNonFinite } from './check-embeddings';
 import { ArtifactsRejectedError } from './errors';
 import type { LoadServingModel, ServingModel } from './serving-model';
-import { buildServingState, type HnswSettings, type IndexKind, type ServingState } from './serving-state';
+import {
+  buildServingState,
+  type ExternalIndex,
+  type HnswSettings,
+  type IndexKind,
+  type ServingState,
+} from './serving-state';
 
 /** Options of {@link loadState}. */
 export interface LoadStateOptions {
@@ -14,8 +20,8 @@ export interface LoadStateOptions {
   dir: string;
   /** Reads the folder. */
   loadModel: LoadServingModel;
-  /** Index kind. */
-  index: IndexKind;
+  /** Index kind, or an index outside the process. */
+  index: IndexKind | ExternalIndex;
   /** HNSW settings. */
   hnsw?: HnswSettings;
   /** Most time reading may take (the index build is not counted). */

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '@mmrecall/errors';
+import { type AsyncRecallIndex, createExactIndex, toAsyncRecallIndex } from '@mmrecall/serving';
 import {
   bruteForce,
   createTempDir,
@@ -266,5 +267,69 @@ describe('createRecallService in process', () => {
     } finally {
       await removeTempDir(folder);
     }
+  });
+});
+
+describe('createRecallService over an external index', () => {
+  test('answers like the exact index through the async contract, and disposes each retired index', async () => {
+    const created: { dim: number; filledRows: number; disposed: boolean }[] = [];
+    const service = createRecallService({
+      artifactsDir: a.dir,
+      index: {
+        kind: 'remote-test',
+        // Every call goes through a timer turn, as a database round trip would.
+        create: async ({ dim }): Promise<AsyncRecallIndex> => {
+          const inner = toAsyncRecallIndex(createExactIndex({ dim, metric: 'ip' }));
+          const record = { dim, filledRows: -1, disposed: false };
+          created.push(record);
+          const later = <T>(value: () => Promise<T>): Promise<T> =>
+            new Promise((resolve) => setTimeout(resolve, 1)).then(value);
+          return {
+            ...inner,
+            upsert: (options) => later(() => inner.upsert(options)),
+            remove: (options) => later(() => inner.remove(options)),
+            search: (options) => later(() => inner.search(options)),
+            searchBatch: (options) => later(() => inner.searchBatch(options)),
+            dispose: async () => {
+              record.disposed = true;
+              await inner.dispose();
+            },
+          };
+        },
+        filled: async (index: AsyncRecallIndex) => {
+          (created.at(-1) as { filledRows: number }).filledRows = await index.size();
+        },
+      },
+    });
+    await service.ready;
+    expect(created).toEqual([{ dim: a.dim, filledRows: 400, disposed: false }]);
+    expect(service.status()).toMatchObject({ status: 'ready', index: 'remote-test', items: 400 });
+    const ids = a.data.dataset.items.ids;
+    const { dim } = a;
+    const users = a.data.dataset.users.ids;
+    const [first, second] = await Promise.all([
+      service.u2i({ userId: users[5] as string, k: 10 }),
+      service.u2i({ userId: users[6] as string, k: 4 }),
+    ]);
+    const expected5 = bruteForce(a.userEmbeddings.subarray(5 * dim, 6 * dim), a.itemEmbeddings, dim, 10);
+    const expected6 = bruteForce(a.userEmbeddings.subarray(6 * dim, 7 * dim), a.itemEmbeddings, dim, 4);
+    expect(first.items.map((item) => item.id)).toEqual(expected5.map((e) => ids[e.row]));
+    expect(second.items.map((item) => item.id)).toEqual(expected6.map((e) => ids[e.row]));
+    const cold = a.warm.indexOf(0);
+    await service.putItem({ id: 'twin', ...itemContent(a, cold) });
+    expect((await service.i2i({ itemId: ids[cold] as string, k: 1 })).items[0]).toMatchObject({ id: 'twin' });
+    await service.deleteItem({ id: 'twin' });
+    expect((await service.i2i({ itemId: ids[cold] as string, k: 1 })).items[0]?.id).not.toBe('twin');
+    // A reload builds a second index; the first one is disposed once no request holds it.
+    await service.reload({ artifactsDir: b.dir });
+    expect(created.map((entry) => entry.disposed)).toEqual([true, false]);
+    await service.dispose();
+    expect(created.map((entry) => entry.disposed)).toEqual([true, true]);
+  });
+
+  test('refuses an index option that is neither a kind nor an external index', () => {
+    expect(() => createRecallService({ artifactsDir: a.dir, index: { kind: 'x' } as never })).toThrow(
+      InvalidArgumentError,
+    );
   });
 });

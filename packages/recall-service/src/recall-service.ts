@@ -18,6 +18,7 @@ import { createSerialQueue } from './serial-queue';
 import type { LoadServingModel } from './serving-model';
 import {
   applyItems,
+  type ExternalIndex,
   embedItems,
   type HnswSettings,
   type IndexKind,
@@ -36,8 +37,12 @@ export interface RecallServiceLog {
 export interface CreateRecallServiceOptions {
   /** Artifacts folder to serve (written by the trainer / `writeArtifacts`). Loading starts at once. */
   artifactsDir: string;
-  /** `exact` (full scan, exact results) or `hnsw` (usearch graph, approximate, much faster on large catalogs). */
-  index: IndexKind;
+  /**
+   * `exact` (full scan, exact results), `hnsw` (usearch graph, approximate, much faster on large
+   * catalogs), or an index outside the process (a pgvector table: `@mmrecall/serving-pgvector`).
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: any external index type (its create/filled pair agrees on it)
+  index: IndexKind | ExternalIndex<any>;
   /** HNSW build/search settings (index `hnsw` only); defaults of `@mmrecall/serving`. */
   hnsw?: HnswSettings;
   /**
@@ -92,7 +97,8 @@ export type RecallServiceStatus =
       artifactsDir: string;
       kind: string;
       mode: string;
-      index: IndexKind;
+      /** `exact`, `hnsw` or the external index's kind (e.g. `pgvector`). */
+      index: string;
       items: number;
       users: number;
       /** Run-time items the loaded model cannot embed (kept for a later model). */
@@ -162,10 +168,15 @@ const artifactsIdentity = (state: ServingState): string => `${state.model.dir}@$
  * backend (the application selects one, never this library).
  */
 export function createRecallService(options: CreateRecallServiceOptions): RecallService {
-  if (options.index !== 'exact' && options.index !== 'hnsw') {
+  const external = typeof options.index === 'object' && options.index !== null ? options.index : undefined;
+  if (
+    external !== undefined
+      ? typeof external.create !== 'function'
+      : options.index !== 'exact' && options.index !== 'hnsw'
+  ) {
     throw new InvalidArgumentError({
       argument: 'index',
-      message: `expected "exact" or "hnsw", got ${String(options.index)}`,
+      message: `expected "exact", "hnsw" or an external index { kind, create }, got ${String(options.index)}`,
     });
   }
   const readTimeoutMs = options.readTimeoutMs ?? 120_000;
@@ -241,7 +252,7 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
             log.info(
               {
                 artifactsDir: target,
-                index: indexKind,
+                index: typeof indexKind === 'string' ? indexKind : indexKind.kind,
                 done,
                 total,
                 seconds: Math.round((performance.now() - started) / 1000),
@@ -292,7 +303,7 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
         const result: ReloadResult = {
           artifactsDir: next.model.dir,
           kind: next.model.kind,
-          items: next.index.size,
+          items: next.catalog.size,
           users: next.model.userIds.length,
           replayed: replay.replayed,
           pending: replay.pendingIds.length,
@@ -368,7 +379,7 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
         const [embedded] = await embedItems({ state, items: [{ id: put.id, content: checked.content }] });
         // On disk before it is visible, so nothing acknowledged or seen can be lost.
         await journal?.append({ op: 'put', id: put.id, content: checked.content });
-        const [result] = applyItems({ state, items: embedded ? [embedded] : [] });
+        const [result] = await applyItems({ state, items: embedded ? [embedded] : [] });
         applyRecord(changes, { op: 'put', id: put.id, content: checked.content });
         pendingIds.delete(put.id);
         const outcome = result as NonNullable<typeof result>;
@@ -392,7 +403,7 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
         throw new NotFoundError({ id, message: `unknown item "${id}": not in the index` });
       }
       await journal?.append({ op: 'delete', id });
-      removeItem({ state, id });
+      await removeItem({ state, id });
       pendingIds.delete(id);
       applyRecord(changes, { op: 'delete', id });
     });
@@ -424,7 +435,7 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
           kind: current.model.kind,
           mode: current.model.mode,
           index: current.indexKind,
-          items: current.index.size,
+          items: current.catalog.size,
           users: current.model.userIds.length,
           pending: pendingIds.size,
           loadedAt: current.loadedAt,

@@ -35,7 +35,7 @@ export async function replayChanges(options: {
   log: RecallServiceLog;
 }): Promise<ReplayOutcome> {
   const { state, changes, log } = options;
-  for (const id of changes.deletes) removeItem({ state, id });
+  for (const id of changes.deletes) await removeItem({ state, id });
   const ready: { id: string; content: NewItemContent }[] = [];
   const forget: string[] = [];
   const pendingIds: string[] = [];

@@ -1,4 +1,4 @@
-import { createExactIndex } from '@mmrecall/serving';
+import { createExactIndex, toAsyncRecallIndex } from '@mmrecall/serving';
 import { describe, expect, test } from 'vitest';
 
 import { SearchCancelledError } from './errors';
@@ -22,7 +22,7 @@ describe('createSearchBatcher', () => {
         return index.searchBatch(options);
       },
     };
-    const batcher = createSearchBatcher({ index: counted as typeof index, maxBatch: 8 });
+    const batcher = createSearchBatcher({ index: toAsyncRecallIndex(counted as typeof index), maxBatch: 8 });
     const requests = Array.from({ length: 20 }, (_, i) => ({
       query: vectors.slice(i * dim, (i + 1) * dim),
       k: 1 + (i % 7),
@@ -54,7 +54,7 @@ describe('createSearchBatcher', () => {
         return index.searchBatch(options);
       },
     };
-    const batcher = createSearchBatcher({ index: counted as typeof index });
+    const batcher = createSearchBatcher({ index: toAsyncRecallIndex(counted as typeof index) });
     let hungUp = false;
     const kept = batcher.search({ query: vectors.slice(0, dim), k: 2 });
     const dropped = batcher.search({ query: vectors.slice(dim, 2 * dim), k: 2, cancelled: () => hungUp });
@@ -65,7 +65,7 @@ describe('createSearchBatcher', () => {
   });
 
   test('a bad query fails alone, its neighbours in the batch still succeed', async () => {
-    const batcher = createSearchBatcher({ index });
+    const batcher = createSearchBatcher({ index: toAsyncRecallIndex(index) });
     const good = batcher.search({ query: vectors.slice(0, dim), k: 3 });
     const short = batcher.search({ query: Float32Array.of(1, 2), k: 3 });
     const infinite = batcher.search({ query: Float32Array.of(1, Number.POSITIVE_INFINITY, 0, 0), k: 3 });

@@ -1,4 +1,4 @@
-import type { RecallIndex } from '@mmrecall/serving';
+import type { AsyncRecallIndex } from '@mmrecall/serving';
 
 import { SearchCancelledError } from './errors';
 
@@ -28,7 +28,7 @@ export interface SearchBatcher {
 /** Options of {@link createSearchBatcher}. */
 export interface CreateSearchBatcherOptions {
   /** The index to search. */
-  index: RecallIndex;
+  index: AsyncRecallIndex;
   /** Most queries per `searchBatch` call; more wait for the next turn. Default 16. */
   maxBatch?: number;
 }
@@ -39,10 +39,10 @@ interface Pending extends BatchedSearch {
 }
 
 /**
- * Index calls are synchronous and block the event loop (the exact index scans every row, usearch
- * walks its graph on this thread or its own pool). Requests that arrive together are therefore
+ * In-process index calls are synchronous and block the event loop (the exact index scans every row,
+ * usearch walks its graph on this thread or its own pool). Requests that arrive together are therefore
  * answered by one `searchBatch`: the exact index reads each row once for the whole group, usearch
- * spreads the group over its threads. The batch is flushed in `setImmediate`, after the current I/O
+ * spreads the group over its threads, a database index sends the group at once over its pool. The batch is flushed in `setImmediate`, after the current I/O
  * callbacks, so a lone request waits no longer than one turn.
  */
 export function createSearchBatcher(options: CreateSearchBatcherOptions): SearchBatcher {
@@ -51,7 +51,7 @@ export function createSearchBatcher(options: CreateSearchBatcherOptions): Search
   const queue: Pending[] = [];
   let scheduled = false;
 
-  const flush = (): void => {
+  const flush = async (): Promise<void> => {
     scheduled = false;
     const batch: Pending[] = [];
     while (batch.length < maxBatch && queue.length > 0) {
@@ -64,7 +64,7 @@ export function createSearchBatcher(options: CreateSearchBatcherOptions): Search
     try {
       if (batch.length === 1) {
         const only = batch[0] as Pending;
-        const result = index.search({
+        const result = await index.search({
           query: only.query,
           k: only.k,
           ...(only.exclude ? { exclude: only.exclude } : {}),
@@ -78,7 +78,7 @@ export function createSearchBatcher(options: CreateSearchBatcherOptions): Search
       batch.forEach((entry, i) => {
         queries.set(entry.query, i * dim);
       });
-      const result = index.searchBatch({
+      const result = await index.searchBatch({
         queries,
         count: batch.length,
         k,
@@ -96,7 +96,7 @@ export function createSearchBatcher(options: CreateSearchBatcherOptions): Search
       // One bad query must not fail its neighbours: answer each alone.
       for (const entry of batch) {
         try {
-          const result = index.search({
+          const result = await index.search({
             query: entry.query,
             k: entry.k,
             ...(entry.exclude ? { exclude: entry.exclude } : {}),
@@ -112,7 +112,9 @@ export function createSearchBatcher(options: CreateSearchBatcherOptions): Search
   const schedule = (): void => {
     if (scheduled) return;
     scheduled = true;
-    setImmediate(flush);
+    setImmediate(() => {
+      void flush();
+    });
   };
 
   return {

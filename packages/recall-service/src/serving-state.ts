@@ -1,4 +1,9 @@
-import { createExactIndex, createHnswIndex, type RecallIndex } from '@mmrecall/serving';
+import {
+  type AsyncRecallIndex,
+  createExactIndex,
+  createHnswIndex,
+  toAsyncRecallIndex,
+} from '@mmrecall/serving';
 
 import { createItemCatalog, type ItemCatalog } from './item-catalog';
 import { createSearchBatcher, type SearchBatcher } from './search-batcher';
@@ -8,14 +13,28 @@ import type { NewItemContent, ServingModel } from './serving-model';
 export type IndexKind = 'exact' | 'hnsw';
 
 /**
+ * An index outside the process (e.g. a pgvector table, see `@mmrecall/serving-pgvector`): every
+ * loaded state gets a new, empty one, filled from the artifacts, and disposes it when retired.
+ */
+export interface ExternalIndex<T extends AsyncRecallIndex = AsyncRecallIndex> {
+  /** Name reported as the index kind (e.g. `pgvector`). */
+  kind: string;
+  /** A new, empty inner-product index of `dim` dimensions; its `dispose()` releases it (e.g. drops the table). */
+  create(options: { dim: number }): Promise<T>;
+  /** Called once the artifacts' rows are in, before the state serves (e.g. to build the vector index). */
+  filled?(index: T): Promise<void>;
+}
+
+/**
  * Everything one loaded artifacts folder serves: model, index, id maps. Requests take a reference
  * (`acquire`) and work on that state until they finish; a reload builds a new state beside it and
  * swaps the server's single reference. The old state is disposed when its last request releases it.
  */
 export interface ServingState {
   readonly model: ServingModel;
-  readonly indexKind: IndexKind;
-  readonly index: RecallIndex;
+  /** `exact`, `hnsw` or the external index's kind. */
+  readonly indexKind: string;
+  readonly index: AsyncRecallIndex;
   readonly catalog: ItemCatalog;
   /** User id -> row of the user embeddings / user id table. */
   readonly userRows: ReadonlyMap<string, number>;
@@ -42,8 +61,8 @@ export interface HnswSettings {
 export interface BuildServingStateOptions {
   /** Loaded model and embeddings; the state owns it from now on (disposed with the state). */
   model: ServingModel;
-  /** Index kind. */
-  index: IndexKind;
+  /** Index kind, or an index outside the process. */
+  index: IndexKind | ExternalIndex;
   /** HNSW settings (index `hnsw` only). */
   hnsw?: HnswSettings;
   /**
@@ -66,10 +85,19 @@ export async function buildServingState(options: BuildServingStateOptions): Prom
   const numItems = model.itemIds.length;
   const dim = model.dim;
   options.signal?.throwIfAborted();
-  const index =
-    options.index === 'hnsw'
-      ? createHnswIndex({ dim, metric: 'ip', ...options.hnsw })
-      : createExactIndex({ dim, metric: 'ip', capacity: numItems + 1024 });
+  const external = typeof options.index === 'object' ? options.index : undefined;
+  const index: AsyncRecallIndex =
+    external !== undefined
+      ? await external.create({ dim })
+      : toAsyncRecallIndex(
+          options.index === 'hnsw'
+            ? createHnswIndex({ dim, metric: 'ip', ...options.hnsw })
+            : createExactIndex({ dim, metric: 'ip', capacity: numItems + 1024 }),
+        );
+  // Disposal of an external index is I/O (dropping its table); a failure there must not fail the swap.
+  const release = (): void => {
+    index.dispose().catch(() => undefined);
+  };
   try {
     let rows = 1000;
     for (let start = 0; start < numItems; ) {
@@ -77,7 +105,7 @@ export async function buildServingState(options: BuildServingStateOptions): Prom
       const keys = new Int32Array(end - start);
       for (let i = 0; i < keys.length; i++) keys[i] = start + i;
       const began = performance.now();
-      index.upsert({ keys, vectors: model.itemEmbeddings.subarray(start * dim, end * dim) });
+      await index.upsert({ keys, vectors: model.itemEmbeddings.subarray(start * dim, end * dim) });
       const elapsed = Math.max(performance.now() - began, 0.1);
       // Aim the next step at stepMs (at most 4x growth per step, at least 100 rows).
       rows = Math.max(100, Math.min(rows * 4, Math.round((keys.length * stepMs) / elapsed)));
@@ -86,8 +114,9 @@ export async function buildServingState(options: BuildServingStateOptions): Prom
       if (start < numItems) await yieldToEventLoop();
       options.signal?.throwIfAborted();
     }
+    await external?.filled?.(index);
   } catch (error) {
-    index.dispose();
+    release();
     throw error;
   }
   const catalog = createItemCatalog({ itemIds: model.itemIds, embeddings: model.itemEmbeddings, dim });
@@ -101,12 +130,12 @@ export async function buildServingState(options: BuildServingStateOptions): Prom
   const disposeWhenIdle = (): void => {
     if (!retired || references > 0 || disposed) return;
     disposed = true;
-    index.dispose();
+    release();
     model.dispose();
   };
   return {
     model,
-    indexKind: options.index,
+    indexKind: external?.kind ?? (options.index as IndexKind),
     index,
     catalog,
     userRows,
@@ -183,12 +212,12 @@ export async function embedItems(options: {
 }
 
 /** Puts embedded items into catalog and index (keys are assigned here). */
-export function applyItems(options: {
+export async function applyItems(options: {
   /** State to change (the one that embedded the items). */
   state: ServingState;
   /** Items from {@link embedItems}. */
   items: readonly EmbeddedItem[];
-}): PutItemResult[] {
+}): Promise<PutItemResult[]> {
   const { state, items } = options;
   if (items.length === 0) return [];
   const dim = state.model.dim;
@@ -200,7 +229,7 @@ export function applyItems(options: {
     packed.set(item.vector, i * dim);
     return { id: item.id, key, created, gate: item.gate, unknownTags: item.unknownTags };
   });
-  state.index.upsert({ keys, vectors: packed });
+  await state.index.upsert({ keys, vectors: packed });
   return results;
 }
 
@@ -218,14 +247,14 @@ export async function putItems(options: {
 }
 
 /** Removes an item from index and catalog; false when it was not live. */
-export function removeItem(options: {
+export async function removeItem(options: {
   /** State to change. */
   state: ServingState;
   /** Item id. */
   id: string;
-}): boolean {
+}): Promise<boolean> {
   const key = options.state.catalog.remove({ id: options.id });
   if (key === undefined) return false;
-  options.state.index.remove({ keys: [key] });
+  await options.state.index.remove({ keys: [key] });
   return true;
 }
