@@ -291,8 +291,8 @@ describe('createRecallService over an external index', () => {
             search: (options) => later(() => inner.search(options)),
             searchBatch: (options) => later(() => inner.searchBatch(options)),
             dispose: async () => {
+              await later(() => inner.dispose());
               record.disposed = true;
-              await inner.dispose();
             },
           };
         },
@@ -322,6 +322,7 @@ describe('createRecallService over an external index', () => {
     expect((await service.i2i({ itemId: ids[cold] as string, k: 1 })).items[0]?.id).not.toBe('twin');
     // A reload builds a second index; the first one is disposed once no request holds it.
     await service.reload({ artifactsDir: b.dir });
+    await new Promise((resolve) => setTimeout(resolve, 20));
     expect(created.map((entry) => entry.disposed)).toEqual([true, false]);
     await service.dispose();
     expect(created.map((entry) => entry.disposed)).toEqual([true, true]);

@@ -422,6 +422,7 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
     const state = current;
     current = undefined;
     state?.retire();
+    await state?.whenDisposed();
     await journal?.close();
   };
 

@@ -45,6 +45,8 @@ export interface ServingState {
   acquire(): () => void;
   /** Marks the state replaced; it is disposed once no request holds it. */
   retire(): void;
+  /** Resolves once the state is disposed (an external index has released what it holds, e.g. dropped its table). */
+  whenDisposed(): Promise<void>;
 }
 
 /** Build and search settings of the HNSW index (see @mmrecall/serving createHnswIndex). */
@@ -95,8 +97,15 @@ export async function buildServingState(options: BuildServingStateOptions): Prom
             : createExactIndex({ dim, metric: 'ip', capacity: numItems + 1024 }),
         );
   // Disposal of an external index is I/O (dropping its table); a failure there must not fail the swap.
+  let markDisposed: () => void = () => undefined;
+  const disposedPromise = new Promise<void>((resolve) => {
+    markDisposed = resolve;
+  });
   const release = (): void => {
-    index.dispose().catch(() => undefined);
+    index
+      .dispose()
+      .catch(() => undefined)
+      .then(markDisposed);
   };
   try {
     let rows = 1000;
@@ -155,6 +164,7 @@ export async function buildServingState(options: BuildServingStateOptions): Prom
       retired = true;
       disposeWhenIdle();
     },
+    whenDisposed: () => disposedPromise,
   };
 }
 

@@ -5,6 +5,7 @@
 //   cd packages/serving-pgvector && node bench/compare-indexes.mjs --rows 100000 --dim 64
 //   options: --rows --dim --clusters 1000 --spread 1 --queries 300 --k 20 --ef 40,64,128
 //            --m 16 --ef-construction 64 --seed 42 --maintenance-work-mem 512MB
+//            --pg-url postgres://... (a real server instead of PGlite; it creates and drops bench_items)
 //
 // Both HNSW graphs use the same M and construction list (pgvector m / ef_construction = usearch
 // connectivity / expansionAdd) and both build on one thread (PGlite has no parallel workers). Recall@k
@@ -53,16 +54,23 @@ const keys = Int32Array.from({ length: ROWS }, (_, i) => i);
 const query = (q) => queries.subarray(q * DIM, (q + 1) * DIM);
 const builds = [];
 
-log('PGlite + pgvector, served on 127.0.0.1');
 let started = now();
-const db = await PGlite.create({ extensions: { vector } });
-const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
-await server.start();
-const pool = new pg.Pool({
-  connectionString: `postgres://postgres@${server.getServerConn()}/postgres`,
-  max: 1,
-});
-log(`PGlite ready in ${((now() - started) / 1000).toFixed(1)} s`);
+let stopDatabase = async () => {};
+let url = args['pg-url'];
+if (url === undefined) {
+  log('PGlite + pgvector, served on 127.0.0.1');
+  const db = await PGlite.create({ extensions: { vector } });
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
+  await server.start();
+  url = `postgres://postgres@${server.getServerConn()}/postgres`;
+  stopDatabase = async () => {
+    await server.stop();
+    await db.close();
+  };
+  log(`PGlite ready in ${((now() - started) / 1000).toFixed(1)} s`);
+}
+// Queries run one after another, so one connection is enough (and PGlite has one session).
+const pool = new pg.Pool({ connectionString: url, max: 1 });
 
 started = now();
 const exact = createExactIndex({ dim: DIM, metric: 'ip', capacity: ROWS });
@@ -132,7 +140,7 @@ for (const ef of EFS) {
   const searchers = {
     exact: async (q) => exact.search({ query: query(q), k: K }).keys,
     'usearch HNSW (in process)': async (q) => inProcess.search({ query: query(q), k: K }).keys,
-    'pgvector HNSW (PGlite, wire protocol)': async (q) =>
+    [args['pg-url'] ? 'pgvector HNSW (server)' : 'pgvector HNSW (PGlite, wire protocol)']: async (q) =>
       (await remote.search({ query: query(q), k: K })).keys,
   };
   // Warm-up: the first pgvector query per connection prepares the statement and sets ef_search.
@@ -159,6 +167,5 @@ for (const ef of EFS) {
 
 await table.drop();
 await pool.end();
-await server.stop();
-await db.close();
+await stopDatabase();
 rmSync(usearchPath, { force: true });
