@@ -133,23 +133,13 @@ export async function runComparison(options: RunComparisonOptions): Promise<Comp
     json: join(config.output, 'comparison.json'),
     html: join(config.output, 'comparison.html'),
   };
-<<<<<<< HEAD
   await writeFileAtomic({
     path: files.markdown,
-    data: `# ${data.name}: five recall models at K = ${k}\n\n${data.summary}\n\n${markdown}\n`,
+    data: `# ${data.name}: recall models and baselines at K = ${k}\n\n${data.summary}\n\n${markdown}\n`,
   });
   await writeFileAtomic({
     path: files.json,
     data: toJson({
-=======
-  await writeFileAtomic(
-    files.markdown,
-    `# ${data.name}: recall models and baselines at K = ${k}\n\n${data.summary}\n\n${markdown}\n`,
-  );
-  await writeFileAtomic(
-    files.json,
-    toJson({
->>>>>>> 6730275 (trainer: baselines in compare --kinds (settings chosen on valid, tested once), eval.candidates all|warm|cold)
       dataset: data.name,
       datasetSummary: data.summary,
       k,
