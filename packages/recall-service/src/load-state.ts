@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { MissingArtifactError, MmrecallError } from '@mmrecall/errors';
+import { MmrecallError } from '@mmrecall/errors';
 
 import { abortable } from './abortable';
 import { findNonFinite } from './check-embeddings';
@@ -128,10 +128,14 @@ async function checkFinite(model: ServingModel, signal: AbortSignal): Promise<vo
 /** Turns whatever reading a folder threw into an {@link ArtifactsRejectedError} naming the file when known. */
 function rejection(dir: string, error: unknown): ArtifactsRejectedError {
   if (ArtifactsRejectedError.isInstance(error)) return error;
-  if (MissingArtifactError.isInstance(error)) {
-    const prefix = `${error.path}: `;
-    const reason = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-    return new ArtifactsRejectedError({ dir, file: error.path, reason, cause: error });
+  // MissingArtifactError and the reader's other file errors carry the file's full `path` and put it
+  // first in their message.
+  const filePath = MmrecallError.isInstance(error) ? (error as { path?: unknown }).path : undefined;
+  if (typeof filePath === 'string' && MmrecallError.isInstance(error)) {
+    const reason = error.message.startsWith(filePath)
+      ? error.message.slice(filePath.length).replace(/^:?\s*/, '')
+      : error.message;
+    return new ArtifactsRejectedError({ dir, file: filePath, reason, cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
   const reason = MmrecallError.isInstance(error) ? message : `the folder could not be read: ${message}`;
