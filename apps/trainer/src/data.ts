@@ -11,6 +11,7 @@ import {
   loadDataFolder,
   loadMovieLens100k,
   loadTiktok,
+  type ParquetReaders,
   repeatByWeight,
   type SplitMethod,
   splitInteractions,
@@ -59,12 +60,20 @@ function countPositives(interactions: Interactions): number {
   return n;
 }
 
+/** Parquet readers loaded on first use, so DuckDB's native module is only opened for Parquet files. */
+const lazyParquet: ParquetReaders = {
+  describe: async (path) => (await import('@mmrecall/data/parquet')).describeParquet(path),
+  interactions: async (options) => (await import('@mmrecall/data/parquet')).readInteractionsParquet(options),
+  items: async (options) => (await import('@mmrecall/data/parquet')).readItemsParquet(options),
+};
+
 const DEFAULT_SPLIT = defaultTrainerConfig().data.split as NonNullable<TrainerConfig['data']['split']>;
 
 /** The folder settings of the config as `loadDataFolder` options. */
 function folderOptions(data: TrainerConfig['data'], dir: string): LoadDataFolderOptions {
   return {
     dir,
+    parquet: lazyParquet,
     ...(data.files ? { files: data.files } : {}),
     ...(data.columns ? { columns: data.columns } : {}),
     ...(data.delimiter ? { delimiter: data.delimiter === 'tab' ? '\t' : data.delimiter } : {}),

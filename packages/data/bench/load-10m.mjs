@@ -8,10 +8,11 @@
 // "io" streams the file through the same chunked line reader without parsing (the I/O + decode
 // floor), "load" is the full readInteractionsCsv. Runs alternate io/load; medians are reported.
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeInteractionsFile } from './interactions-file.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -23,28 +24,7 @@ const rows = Number(option('rows', '10000000'));
 const path = option('path', join(tmpdir(), `mmrecall-bench-${rows}.csv`));
 const dist = new URL('../dist/index.js', import.meta.url);
 
-async function generate() {
-  if (existsSync(path) && statSync(path).size > 0) return;
-  const out = createWriteStream(`${path}.tmp`);
-  out.write('user_id,item_id,timestamp\n');
-  let state = 12345;
-  const batch = [];
-  for (let r = 0; r < rows; r++) {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    const user = state % 1_000_000;
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    const item = state % 200_000;
-    batch.push(`${user},${item},${1_600_000_000 + r}`);
-    if (batch.length === 100_000) {
-      if (!out.write(`${batch.join('\n')}\n`)) await new Promise((resolve) => out.once('drain', resolve));
-      batch.length = 0;
-    }
-  }
-  if (batch.length) out.write(`${batch.join('\n')}\n`);
-  await new Promise((resolve) => out.end(resolve));
-  const { renameSync } = await import('node:fs');
-  renameSync(`${path}.tmp`, path);
-}
+const generate = () => writeInteractionsFile({ path, rows });
 
 /** Child: one measured run; prints a JSON line. */
 async function child(kind) {

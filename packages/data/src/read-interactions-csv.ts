@@ -523,32 +523,62 @@ export async function readInteractionsCsv(
   let unit: 's' | 'ms' | undefined;
   if (timestampColumn) {
     const timestamps = timestampColumn.finish();
-    const timestampName = names[timestampIndex] as string;
-    unit = timestampUnit === 'auto' ? (maxTimestamp > MAX_SECONDS ? 'ms' : 's') : timestampUnit;
-    const limit = unit === 'ms' ? MAX_MILLISECONDS : MAX_SECONDS;
-    if (maxTimestamp > limit) {
-      throw new InvalidDatasetError({
-        file,
-        line: maxTimestampLine,
-        field: timestampName,
-        kind: 'timestamp-unit',
-        message: `timestamp ${maxTimestamp} is after the year 5000 even in ${unit === 'ms' ? 'milliseconds' : 'seconds'}; timestamps must be Unix time in s or ms`,
-      });
-    }
-    if (unit === 'ms') {
-      for (let r = 0; r < timestamps.length; r++) timestamps[r] = (timestamps[r] as number) / 1000;
-      if (timestampUnit === 'auto') {
-        warnings.push(
-          `${file}: column "${timestampName}" read as milliseconds (largest value ${maxTimestamp} on line ${maxTimestampLine} would be after the year 5000 in seconds); set the timestamp unit to s or ms to make this explicit`,
-        );
-      }
-    }
+    unit = applyTimestampUnit({
+      timestamps,
+      unit: timestampUnit,
+      max: maxTimestamp,
+      maxLine: maxTimestampLine,
+      file,
+      field: names[timestampIndex] as string,
+      warnings,
+    });
     interactions.timestamps = timestamps;
   }
   if (clickColumn) interactions.clicks = clickColumn.finish();
   if (ratingColumn) interactions.ratings = ratingColumn.finish();
   if (weightColumn) interactions.weights = weightColumn.finish();
   return { interactions, users, items, report, ...(unit ? { timestampUnit: unit } : {}), warnings };
+}
+
+/** Options of {@link applyTimestampUnit}. */
+export interface ApplyTimestampUnitOptions {
+  /** Timestamps as read; converted to seconds in place. */
+  timestamps: Float64Array;
+  unit: TimestampUnit;
+  /** Largest value and its line (row), for detection and messages. */
+  max: number;
+  maxLine: number;
+  file: string;
+  field: string;
+  /** Receives the detection warning. */
+  warnings: string[];
+}
+
+/**
+ * Resolves the unit of a timestamp column (`auto`: above 1e11 = milliseconds, with a warning),
+ * refuses values beyond the year 5000 in that unit, and converts to seconds in place.
+ */
+export function applyTimestampUnit(options: ApplyTimestampUnitOptions): 's' | 'ms' {
+  const { timestamps, max, maxLine, file, field } = options;
+  const unit = options.unit === 'auto' ? (max > MAX_SECONDS ? 'ms' : 's') : options.unit;
+  if (max > (unit === 'ms' ? MAX_MILLISECONDS : MAX_SECONDS)) {
+    throw new InvalidDatasetError({
+      file,
+      line: maxLine,
+      field,
+      kind: 'timestamp-unit',
+      message: `timestamp ${max} is after the year 5000 even in ${unit === 'ms' ? 'milliseconds' : 'seconds'}; timestamps must be Unix time in s or ms`,
+    });
+  }
+  if (unit === 'ms') {
+    for (let r = 0; r < timestamps.length; r++) timestamps[r] = (timestamps[r] as number) / 1000;
+    if (options.unit === 'auto') {
+      options.warnings.push(
+        `${file}: column "${field}" read as milliseconds (largest value ${max} on line ${maxLine} would be after the year 5000 in seconds); set the timestamp unit to s or ms to make this explicit`,
+      );
+    }
+  }
+  return unit;
 }
 
 function defaultDelimiter(path: string): Delimiter {

@@ -144,3 +144,19 @@ for (const [r, item] of catalogue.entries()) {
 }
 write('npy', 'image.npy', npy);
 write('npy', 'image_ids.txt', lines(catalogue.map((item) => item.id)));
+
+// parquet: the single layout's interactions and items as Parquet files, written by DuckDB.
+const { DuckDBInstance } = await import('@duckdb/node-api');
+mkdirSync(join(here, 'parquet'), { recursive: true });
+const instance = await DuckDBInstance.create(':memory:');
+const connection = await instance.connect();
+const from = (name) => join(here, 'single', name).replaceAll("'", "''");
+const to = (name) => join(here, 'parquet', name).replaceAll("'", "''");
+await connection.run(
+  `COPY (SELECT * FROM read_csv('${from('interactions.csv')}')) TO '${to('interactions.parquet')}' (FORMAT parquet)`,
+);
+await connection.run(
+  `COPY (SELECT id, tags, image::FLOAT[] AS image FROM read_json('${from('items.jsonl')}')) TO '${to('items.parquet')}' (FORMAT parquet)`,
+);
+connection.closeSync();
+instance.closeSync();

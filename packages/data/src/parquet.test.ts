@@ -1,0 +1,116 @@
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDataFolder, readInteractionsCsv } from './index';
+import { createParquetReaders, describeParquet, readInteractionsParquet, readItemsParquet } from './parquet';
+import { createFixtureDir, expectDatasetError } from './test-helpers';
+
+const fixtures = createFixtureDir('parquet');
+afterAll(() => fixtures.cleanup());
+
+/** Writes a Parquet file from a SQL query with DuckDB itself (the reference writer). */
+async function writeParquet(name: string, query: string): Promise<string> {
+  const path = `${fixtures.dir}/${name}`;
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  await connection.run(`COPY (${query}) TO '${path}' (FORMAT parquet)`);
+  connection.closeSync();
+  instance.closeSync();
+  return path;
+}
+
+let interactions = '';
+beforeAll(async () => {
+  // 5000 rows: user u(r % 37), item i(r % 101), millisecond timestamps, a click every third row.
+  interactions = await writeParquet(
+    'interactions.parquet',
+    `SELECT 'u' || (r % 37) AS user_id, 'i' || (r % 101) AS item_id, 1700000000000 + r * 1000 AS ts,
+            CASE WHEN r % 3 = 0 THEN 0 ELSE 1 END AS click FROM range(5000) t(r)`,
+  );
+});
+
+describe('Parquet through DuckDB', () => {
+  it('reads interactions in batches, equal to the same rows read from CSV', async () => {
+    const progress: number[] = [];
+    const read = await readInteractionsParquet({
+      path: interactions,
+      columns: { user: 'user_id', item: 'item_id', timestamp: 'ts', click: 'click' },
+      onProgress: (p) => progress.push(p.rows),
+    });
+    const csvRows = ['user_id,item_id,ts,click'];
+    for (let r = 0; r < 5000; r++)
+      csvRows.push(`u${r % 37},i${r % 101},${1700000000000 + r * 1000},${r % 3 === 0 ? 0 : 1}`);
+    const csv = await readInteractionsCsv({
+      path: fixtures.write('same.csv', `${csvRows.join('\n')}\n`),
+      columns: { user: 'user_id', item: 'item_id', timestamp: 'ts', click: 'click' },
+    });
+    expect(read.users.ids).toEqual(csv.users.ids);
+    expect(read.items.ids).toEqual(csv.items.ids);
+    expect(read.interactions).toEqual(csv.interactions);
+    expect(read.warnings[0]).toMatch(/column "ts" read as milliseconds/);
+    expect(progress.length).toBeGreaterThan(1); // more than one 2,048-row batch
+    expect(progress[progress.length - 1]).toBe(5000);
+  });
+
+  it('names the row and column of a NUL byte in an id or a fractional weight', async () => {
+    const nul = await writeParquet(
+      'nul.parquet',
+      `SELECT * FROM (VALUES ('u1', 'a'), ('u2', 'b' || chr(0))) t(user_id, item_id)`,
+    );
+    const error = await expectDatasetError(
+      readInteractionsParquet({ path: nul, columns: { user: 'user_id', item: 'item_id' } }),
+    );
+    expect(error).toMatchObject({ file: nul, line: 2, field: 'item_id', kind: 'invalid-id' });
+    const weights = await writeParquet(
+      'weights.parquet',
+      `SELECT * FROM (VALUES ('u1', 'a', 2), ('u2', 'b', 1.5)) t(user_id, item_id, w)`,
+    );
+    const bad = await expectDatasetError(
+      readInteractionsParquet({ path: weights, columns: { user: 'user_id', item: 'item_id', weight: 'w' } }),
+    );
+    expect(bad).toMatchObject({ line: 2, field: 'w', kind: 'invalid-weight' });
+  });
+
+  it('reads items: list<float> as a vector, list<varchar> as tags, and refuses an unused column', async () => {
+    const path = await writeParquet(
+      'items.parquet',
+      `SELECT * FROM (VALUES ('a', ['rock', 'pop'], [1.0, 2.0]::FLOAT[], 'A'), ('b', [], [3.0, 4.0]::FLOAT[], 'B')) t(id, tags, image, title)`,
+    );
+    expect(await describeParquet(path)).toEqual([
+      { name: 'id', type: 'string' },
+      { name: 'tags', type: 'string[]' },
+      { name: 'image', type: 'number[]' },
+      { name: 'title', type: 'string' },
+    ]);
+    const error = await expectDatasetError(readItemsParquet({ path, vectorFields: ['image'] }));
+    expect(error).toMatchObject({ file: path, line: 1, field: 'title', kind: 'unknown-field' });
+    const read = await readItemsParquet({ path, vectorFields: ['image'], ignoreFields: ['title'] });
+    expect(read.items.ids).toEqual(['a', 'b']);
+    expect(Array.from(read.vectors.image?.data ?? [])).toEqual([1, 2, 3, 4]);
+    expect(read.tags.vocabulary.ids).toEqual(['rock', 'pop']);
+    expect(read.fields).toEqual({ used: ['id', 'tags', 'image'], ignored: ['title'] });
+  });
+
+  it('loads a folder of Parquet files through loadDataFolder', async () => {
+    const dir = `${fixtures.dir}/folder`;
+    await import('node:fs/promises').then((fs) => fs.mkdir(dir));
+    const write = (name: string, query: string) => writeParquet(`folder/${name}`, query);
+    await write(
+      'train.parquet',
+      `SELECT * FROM (VALUES ('u1', 'a', 10), ('u2', 'b', 20)) t(user_id, item_id, timestamp)`,
+    );
+    await write('test.parquet', `SELECT * FROM (VALUES ('u1', 'c', 30)) t(user_id, item_id, timestamp)`);
+    await write(
+      'items.parquet',
+      `SELECT * FROM (VALUES ('a', [1.0, 0.0]), ('b', [0.0, 1.0]), ('c', [1.0, 1.0])) t(id, image)`,
+    );
+    const result = await loadDataFolder({ dir, parquet: createParquetReaders() });
+    expect(result.dataset.items.ids).toEqual(['a', 'b', 'c']);
+    expect(Array.from(result.given?.test.items ?? [])).toEqual([2]);
+    expect(Array.from(result.dataset.content.vectors.image?.data ?? [])).toEqual([1, 0, 0, 1, 1, 1]);
+    expect(result.files.map((file) => [file.role, file.rows])).toEqual([
+      ['items', 3],
+      ['train', 2],
+      ['test', 1],
+    ]);
+  });
+});
