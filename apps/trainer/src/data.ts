@@ -50,6 +50,8 @@ export interface LoadTrainingDataOptions {
   data: TrainerConfig['data'];
   /** Called while each file of a folder is read. */
   onProgress?: LoadDataFolderOptions['onProgress'];
+  /** Progress lines for the long steps (read/generate, split, statistics). */
+  log?: (line: string) => void;
 }
 
 function countPositives(interactions: Interactions): number {
@@ -171,6 +173,25 @@ function makeSplit(
  */
 export async function loadTrainingData(options: LoadTrainingDataOptions): Promise<TrainingData> {
   const { data } = options;
+  const log = options.log;
+  let stepStart = performance.now();
+  const step = (label: string) => {
+    const now = performance.now();
+    log?.(`[mmrecall]   ${label} in ${((now - stepStart) / 1000).toFixed(1)} s`);
+    stepStart = now;
+  };
+  let lastShare = -1;
+  const onProgress =
+    options.onProgress ??
+    (log
+      ? (progress: { file: string; bytesRead: number; totalBytes: number; rows: number }) => {
+          const share = Math.floor((10 * progress.bytesRead) / Math.max(1, progress.totalBytes));
+          if (share !== lastShare) {
+            lastShare = share;
+            log(`[mmrecall]   reading ${progress.file}: ${share * 10}%, ${progress.rows} rows`);
+          }
+        }
+      : undefined);
   let dataset: Dataset;
   let own: DatasetSplit | undefined;
   let hasOwnFiles = false;
@@ -194,7 +215,7 @@ export async function loadTrainingData(options: LoadTrainingDataOptions): Promis
       } else {
         const folder = await loadDataFolder({
           ...folderOptions(data, path),
-          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+          ...(onProgress ? { onProgress } : {}),
         });
         dataset = folder.dataset;
         if (folder.given) {
@@ -209,15 +230,18 @@ export async function loadTrainingData(options: LoadTrainingDataOptions): Promis
       wrapLoadError(data.source, path, error);
     }
   }
+  step(data.source === 'synthetic' ? 'generated' : 'read');
   const { split: raw, method: splitMethod } = makeSplit(data, dataset, own, hasOwnFiles);
   // Whole-count weights repeat training rows; valid and test keep one row per interaction.
   const split: DatasetSplit = raw.train.weights ? { ...raw, train: repeatByWeight(raw.train) } : raw;
   if (raw.train.weights)
     notes.push(`weights: ${raw.train.users.length} training rows repeated to ${split.train.users.length}`);
+  step('split');
   const numUsers = dataset.users.size;
   const numItems = dataset.items.size;
   const statistics = computeItemStatistics({ interactions: split.train, numItems });
   const popularity = itemPopularity({ interactions: split.train, numItems });
+  step('statistics');
   let cold = 0;
   for (let i = 0; i < numItems; i++) cold += split.coldItems[i] as number;
   const vectors = Object.entries(dataset.content.vectors)

@@ -27,7 +27,11 @@ describe('example data folders', () => {
     ['single', [], /interactions .*interactions\.csv: 960 rows; used user_id, item_id, timestamp, click/],
     ['presplit', [], /test .*test\.csv: 80 rows; used user_id, item_id, timestamp/],
     ['recbole', [], /ignored rating:float/],
-    ['parquet', [], /interactions .*interactions\.parquet: 960 rows; used user_id, item_id, timestamp, click/],
+    [
+      'parquet',
+      [],
+      /interactions .*interactions\.parquet: 960 rows; used user_id, item_id, timestamp, click/,
+    ],
     [
       'npy',
       ['--set', 'data.columns.timestamp=ts_ms', '--set', 'data.columns.weight=plays'],

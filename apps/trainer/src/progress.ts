@@ -106,3 +106,28 @@ export function createProgressBar(options: ProgressBarOptions): ProgressBar {
     },
   };
 }
+
+/** Options of {@link timedStep}. */
+export interface TimedStepOptions<T> {
+  /** What the step does, e.g. `load data`. */
+  label: string;
+  /** Where the start and end lines go. */
+  log: (line: string) => void;
+  /** The step. */
+  run: () => T | Promise<T>;
+  /** Clock in milliseconds. Default `performance.now`. */
+  now?: () => number;
+}
+
+/** Runs one long step between a start line and an end line with its wall time and the process RSS. */
+export async function timedStep<T>(options: TimedStepOptions<T>): Promise<T> {
+  const now = options.now ?? (() => performance.now());
+  options.log(`[mmrecall] ${options.label} ...`);
+  const start = now();
+  const result = await options.run();
+  const rss = process.memoryUsage().rss / 2 ** 20;
+  options.log(
+    `[mmrecall] ${options.label} done in ${formatDuration((now() - start) / 1000)} (rss ${rss.toFixed(0)} MiB)`,
+  );
+  return result;
+}

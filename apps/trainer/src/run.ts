@@ -7,9 +7,10 @@ import type { TrainerConfig, TrainerModelKind } from './config';
 import { loadTrainingData, type TrainingData } from './data';
 import { evaluateModel, type ModelEvaluation, type PopularityBucket } from './evaluate';
 import { buildModelSetup } from './model-setup';
-import type { ProgressStream } from './progress';
+import { type ProgressStream, timedStep } from './progress';
 import {
   barChartSvg,
+  CHART_COLORS,
   lineChartSvg,
   markdownTableToHtml,
   type ReportSection,
@@ -102,10 +103,16 @@ export async function trainAndSave(options: TrainAndSaveOptions): Promise<TrainA
   const { config } = options;
   const log = options.log ?? (() => {});
   const started = performance.now();
-  const data = options.data ?? (await loadTrainingData({ data: config.data }));
+  const data =
+    options.data ??
+    (await timedStep({ label: 'load data', log, run: () => loadTrainingData({ data: config.data, log }) }));
   log(`[mmrecall] data ${data.summary}`);
   for (const note of data.notes) log(`[mmrecall] ${note}`);
-  const setup = buildModelSetup({ config, data });
+  const setup = await timedStep({
+    label: `model setup${config.model.clusterBranching ? ' (cluster tree)' : ''}`,
+    log,
+    run: () => buildModelSetup({ config, data }),
+  });
   try {
     await mkdir(config.output, { recursive: true });
     const training = await runTraining({
@@ -117,18 +124,23 @@ export async function trainAndSave(options: TrainAndSaveOptions): Promise<TrainA
       ...(options.progress !== undefined ? { progress: options.progress } : {}),
       ...(options.onEpochEnd ? { onEpochEnd: options.onEpochEnd } : {}),
     });
-    const evaluation = await evaluateModel({
-      model: setup.model,
-      itemStore: setup.itemStore,
-      ...(setup.userStore ? { userStore: setup.userStore } : {}),
-      data,
-      trainPositives: setup.userPositives,
-      split: 'test',
-      k: config.eval.k,
-      cutoffs: config.eval.cutoffs,
-      maxQueries: config.eval.maxQueries,
-      seed: config.train.seed,
-      candidates: config.eval.candidates,
+    const evaluation = await timedStep({
+      label: 'test evaluation',
+      log,
+      run: () =>
+        evaluateModel({
+          model: setup.model,
+          itemStore: setup.itemStore,
+          ...(setup.userStore ? { userStore: setup.userStore } : {}),
+          data,
+          trainPositives: setup.userPositives,
+          split: 'test',
+          k: config.eval.k,
+          cutoffs: reportCutoffs(config.eval),
+          maxQueries: config.eval.maxQueries,
+          seed: config.train.seed,
+          candidates: config.eval.candidates,
+        }),
     });
     const { timing } = training;
     const metrics: RunMetrics = {
@@ -203,6 +215,12 @@ export async function trainAndSave(options: TrainAndSaveOptions): Promise<TrainA
   }
 }
 
+/** The configured cutoffs plus 1, 5, 10, 20, 50, 100 up to K, so the report shows recall at several K. */
+export function reportCutoffs(evalConfig: TrainerConfig['eval']): number[] {
+  const extra = [1, 5, 10, 20, 50, 100].filter((cutoff) => cutoff <= evalConfig.k);
+  return [...new Set([...evalConfig.cutoffs, ...extra, evalConfig.k])].sort((a, b) => a - b);
+}
+
 /** One row of a comparison: a label and its metrics. */
 export interface ComparisonRow {
   name: string;
@@ -218,25 +236,85 @@ export function comparisonMarkdown(options: { rows: ComparisonRow[]; k: number }
 }
 
 function lossSection(rows: ComparisonRow[], k: number): ReportSection {
+  const single = rows.length === 1 ? rows[0] : undefined;
+  const markers = single
+    ? [{ x: single.metrics.training.bestEpoch, label: `best epoch ${single.metrics.training.bestEpoch}` }]
+    : [];
   const loss = lineChartSvg({
     title: 'Training loss per epoch',
     xLabel: 'epoch',
     yLabel: 'mean loss',
+    integerX: true,
+    markers,
     series: rows.map((row) => ({
       name: row.name,
       points: row.metrics.training.history.map((h) => ({ x: h.epoch, y: h.loss })),
     })),
   });
+  // One run: all, warm and cold validation recall; several: each run's all (solid) and cold (dashed).
+  const series = single
+    ? [
+        { name: 'all items', key: 'validRecall' as const },
+        { name: 'warm items', key: 'validWarmRecall' as const },
+        { name: 'cold items', key: 'validColdRecall' as const },
+      ].map(({ name, key }) => ({
+        name,
+        points: single.metrics.training.history.map((h) => ({ x: h.epoch, y: h[key] ?? Number.NaN })),
+      }))
+    : rows.flatMap((row, i) => [
+        {
+          name: row.name,
+          color: CHART_COLORS[i % CHART_COLORS.length] as string,
+          points: row.metrics.training.history.map((h) => ({ x: h.epoch, y: h.validRecall })),
+        },
+        {
+          name: `${row.name} cold`,
+          dashed: true,
+          color: CHART_COLORS[i % CHART_COLORS.length] as string,
+          points: row.metrics.training.history.map((h) => ({ x: h.epoch, y: h.validColdRecall })),
+        },
+      ]);
   const recall = lineChartSvg({
     title: `Validation Recall@${k} per epoch`,
     xLabel: 'epoch',
     yLabel: `Recall@${k}`,
-    series: rows.map((row) => ({
-      name: row.name,
-      points: row.metrics.training.history.map((h) => ({ x: h.epoch, y: h.validRecall })),
-    })),
+    integerX: true,
+    markers,
+    series,
   });
   return { title: 'Training curves', html: `<div class="charts">${loss}${recall}</div>` };
+}
+
+/** Test recall at every evaluated cutoff K: all, warm and cold held-out items (one run), or all per run. */
+function recallAtKSection(rows: ComparisonRow[]): ReportSection {
+  const cutoffsOf = (row: ComparisonRow) =>
+    Object.keys(row.metrics.test.cutoffs)
+      .map(Number)
+      .sort((a, b) => a - b);
+  const series =
+    rows.length === 1
+      ? (['all', 'warm', 'cold'] as const).map((group) => ({
+          name: `${group} items`,
+          points: cutoffsOf(rows[0] as ComparisonRow).map((k) => ({
+            x: k,
+            y: (rows[0] as ComparisonRow).metrics.test.cutoffs[k]?.[group].recall ?? Number.NaN,
+          })),
+        }))
+      : rows.map((row) => ({
+          name: row.name,
+          points: cutoffsOf(row).map((k) => ({
+            x: k,
+            y: row.metrics.test.cutoffs[k]?.all.recall ?? Number.NaN,
+          })),
+        }));
+  const chart = lineChartSvg({
+    title: 'Test Recall@K',
+    xLabel: 'K (log scale)',
+    yLabel: 'Recall@K',
+    logX: true,
+    series,
+  });
+  return { title: 'Recall at several K', html: chart };
 }
 
 function bucketSection(rows: ComparisonRow[], k: number): ReportSection {
@@ -273,20 +351,25 @@ export function gateSection(options: {
   for (const [i, g] of options.gates.entries()) {
     (options.warm[i] === 1 ? warmPoints : coldPoints).push({ x: options.popularity[i] as number, y: g });
   }
+  const coldGates = coldPoints.map((p) => p.y);
   const chart = scatterChartSvg({
     title: `${options.name}: gate g (content share) vs item popularity`,
-    xLabel: 'training clicks (log scale)',
+    xLabel: 'training clicks (log scale); cold items, which have none, in their own strip',
     yLabel: 'gate g',
     logX: true,
-    series: [
-      { name: 'warm items', points: warmPoints },
-      { name: 'cold items', points: coldPoints },
-    ],
+    series: [{ name: 'warm items', points: warmPoints }],
+    ...(coldGates.length > 0 ? { strip: { name: 'cold items', values: coldGates } } : {}),
   });
   const s = options.spearman;
-  const note = s
-    ? `<p class="sub">Spearman(g, popularity): warm items ${s.warm.toFixed(3)}, all items ${s.all.toFixed(3)}</p>`
-    : '';
+  const sorted = [...coldGates].sort((a, b) => a - b);
+  const coldNote =
+    sorted.length > 0
+      ? `<p class="sub">${sorted.length} cold items: g min ${(sorted[0] as number).toFixed(4)}, median ${(sorted[sorted.length >> 1] as number).toFixed(4)}, max ${(sorted[sorted.length - 1] as number).toFixed(4)}${(sorted[sorted.length - 1] as number) - (sorted[0] as number) < 1e-4 ? ' (all equal: a cold item has zero statistics, so every cold item gets the same gate input)' : ''}</p>`
+      : '';
+  const note =
+    (s
+      ? `<p class="sub">Spearman(g, popularity): warm items ${s.warm.toFixed(3)}, all items ${s.all.toFixed(3)}</p>`
+      : '') + coldNote;
   return { title: `Gate vs popularity (${options.name})`, html: chart + note };
 }
 
@@ -305,6 +388,7 @@ function renderRunReport(options: {
       html: markdownTableToHtml(comparisonMarkdown({ rows, k: config.eval.k })),
     },
     lossSection(rows, config.eval.k),
+    recallAtKSection(rows),
     bucketSection(rows, config.eval.k),
   ];
   if (evaluation.gates) {
@@ -351,6 +435,7 @@ export function renderComparisonReport(options: {
     },
     ...(options.extraTables ?? []),
     lossSection(options.rows, options.k),
+    recallAtKSection(options.rows),
     bucketSection(options.rows, options.k),
     ...options.gates.map((g) => gateSection(g)),
   ];

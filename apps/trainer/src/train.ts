@@ -81,6 +81,8 @@ export interface EpochRecord {
   validNdcg: number;
   /** Validation Recall@K on cold items. */
   validColdRecall: number;
+  /** Validation Recall@K on warm items. */
+  validWarmRecall?: number;
   /** Wall time of the training steps of the epoch. */
   seconds: number;
   /** Training examples per second (positive pairs). */
@@ -545,6 +547,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<TrainRun
         validRecall: atK.all.recall,
         validNdcg: atK.all.ndcg,
         validColdRecall: atK.cold.recall,
+        validWarmRecall: atK.warm.recall,
         seconds,
         examplesPerSecond: (stepsPerEpoch * batchSize) / seconds,
         liveTensors: tf.memory().numTensors,
