@@ -276,8 +276,8 @@ export function scatterChartSvg(options: ScatterChartOptions): string {
     all.map((p) => tx(p.x)),
     true,
   );
-  // The strip takes 12% of the width left of the data, with a gap.
-  const stripWidth = strip ? (dataX[1] - dataX[0]) * 0.14 : 0;
+  // The strip takes a sixth of the width, left of the data, with a gap.
+  const stripWidth = strip ? (dataX[1] - dataX[0]) * 0.2 : 0;
   const xRange: [number, number] = [dataX[0] - stripWidth, dataX[1]];
   const yExtent = extent([...all.map((p) => p.y), ...(strip?.values ?? [])]);
   const yRange = paddedRange(yExtent[0], yExtent[1]);
@@ -286,9 +286,7 @@ export function scatterChartSvg(options: ScatterChartOptions): string {
         .filter((v) => tx(v) <= xRange[1] + 1e-9)
         .map((v) => ({ value: tx(v), label: String(v) }))
     : niceTicks(dataX[0], dataX[1]).map((value) => ({ value, label: formatTick(value) }));
-  const xTicks = strip
-    ? [{ value: dataX[0] - stripWidth * 0.55, label: `${strip.name} (${strip.values.length})` }, ...baseTicks]
-    : baseTicks;
+  const xTicks = strip ? [{ value: dataX[0] - stripWidth * 0.55, label: 'none' }, ...baseTicks] : baseTicks;
   const names = options.series.map((s) => s.name);
   const f = frame({
     title: options.title,
@@ -297,7 +295,9 @@ export function scatterChartSvg(options: ScatterChartOptions): string {
     xRange,
     yRange,
     xTicks,
-    ...(names.length > 1 || strip ? { legend: strip ? [...names, strip.name] : names } : {}),
+    ...(names.length > 1 || strip
+      ? { legend: strip ? [...names, `${strip.name} (${strip.values.length})`] : names }
+      : {}),
   });
   if (strip) {
     const color = CHART_COLORS[options.series.length % CHART_COLORS.length];

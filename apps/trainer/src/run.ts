@@ -354,7 +354,7 @@ export function gateSection(options: {
   const coldGates = coldPoints.map((p) => p.y);
   const chart = scatterChartSvg({
     title: `${options.name}: gate g (content share) vs item popularity`,
-    xLabel: 'training clicks (log scale); cold items, which have none, in their own strip',
+    xLabel: 'training clicks (log scale; cold items have none: the strip on the left)',
     yLabel: 'gate g',
     logX: true,
     series: [{ name: 'warm items', points: warmPoints }],
