@@ -22,3 +22,10 @@ export async function writeInteractionsFile({ path, rows }) {
   await new Promise((resolve) => out.end(resolve));
   renameSync(`${path}.tmp`, path);
 }
+
+/** The value after `--name` on the command line, or `fallback`. */
+export function option(name, fallback) {
+  const args = process.argv.slice(2);
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? args[at + 1] : fallback;
+}

@@ -12,13 +12,8 @@ import { statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeInteractionsFile } from './interactions-file.mjs';
+import { option, writeInteractionsFile } from './interactions-file.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? args[at + 1] : fallback;
-};
 const mode = option('mode', 'main');
 const rows = Number(option('rows', '10000000'));
 const path = option('path', join(tmpdir(), `mmrecall-bench-${rows}.csv`));

@@ -1,11 +1,11 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { InvalidArgumentError, InvalidDatasetError } from '@mmrecall/errors';
 import { checkId, type IdCheck } from './checks';
-import { GrowableArray } from './growable-array';
 import { createIdMapBuilder, type IdMapBuilder } from './id-map';
+import { InteractionColumnsBuilder, type TimestampUnit } from './interaction-columns';
 import type { ReadProgress } from './line-blocks';
 import type { ParquetReaders } from './load-data-folder';
-import { applyTimestampUnit, type InteractionColumns, type TimestampUnit } from './read-interactions-csv';
+import type { InteractionColumns } from './read-interactions-csv';
 import {
   createItemRecordSink,
   type ReadItemsJsonlOptions,
@@ -127,14 +127,13 @@ export async function readInteractionsParquet(
   const items = options.items ?? createIdMapBuilder();
   const issues = new IssueCollector(file, options.skipInvalid ?? false);
   const report = issues.report;
-  const userColumn = new GrowableArray(Int32Array);
-  const itemColumn = new GrowableArray(Int32Array);
-  const timestampColumn = columns.timestamp === undefined ? undefined : new GrowableArray(Float64Array);
-  const clickColumn = columns.click === undefined ? undefined : new GrowableArray(Uint8Array);
-  const weightColumn = columns.weight === undefined ? undefined : new GrowableArray(Float32Array);
+  const output = new InteractionColumnsBuilder({
+    timestamp: columns.timestamp !== undefined,
+    click: columns.click !== undefined,
+    rating: false,
+    weight: columns.weight !== undefined,
+  });
   const at = (role: (typeof roles)[number]) => roles.indexOf(role);
-  let maxTimestamp = Number.NEGATIVE_INFINITY;
-  let maxTimestampLine = 0;
   const check: IdCheck = { message: '' };
   const select = roles
     .map((role, k) => {
@@ -146,11 +145,7 @@ export async function readInteractionsParquet(
   await withConnection(file, async (connection) => {
     const count = await connection.runAndReadAll(`SELECT count(*) AS n FROM read_parquet(${literal(file)})`);
     total = Number(count.getRowObjectsJS()[0]?.n ?? 0);
-    userColumn.reserve(total);
-    itemColumn.reserve(total);
-    timestampColumn?.reserve(total);
-    clickColumn?.reserve(total);
-    weightColumn?.reserve(total);
+    output.reserve(total);
     const result = await connection.stream(`SELECT ${select} FROM read_parquet(${literal(file)})`);
     let row = 0;
     for (;;) {
@@ -159,9 +154,9 @@ export async function readInteractionsParquet(
       const vectors = roles.map((_, k) => chunk.getColumnVector(k));
       const userVector = vectors[at('user')];
       const itemVector = vectors[at('item')];
-      const timestampVector = timestampColumn ? vectors[at('timestamp')] : undefined;
-      const clickVector = clickColumn ? vectors[at('click')] : undefined;
-      const weightVector = weightColumn ? vectors[at('weight')] : undefined;
+      const timestampVector = columns.timestamp !== undefined ? vectors[at('timestamp')] : undefined;
+      const clickVector = columns.click !== undefined ? vectors[at('click')] : undefined;
+      const weightVector = columns.weight !== undefined ? vectors[at('weight')] : undefined;
       for (let r = 0; r < chunk.rowCount; r++) {
         const line = ++row;
         const user = userVector?.getItem(r) as string | null;
@@ -224,15 +219,7 @@ export async function readInteractionsParquet(
           }
           weight = value;
         }
-        userColumn.push(users.add(user));
-        itemColumn.push(items.add(item));
-        timestampColumn?.push(timestamp);
-        clickColumn?.push(click);
-        weightColumn?.push(weight);
-        if (timestamp > maxTimestamp) {
-          maxTimestamp = timestamp;
-          maxTimestampLine = line;
-        }
+        output.push(line, users.add(user), items.add(item), timestamp, click, 0, weight);
         report.rows++;
       }
       options.onProgress?.({ bytesRead: row, totalBytes: total, rows: report.rows });
@@ -241,22 +228,13 @@ export async function readInteractionsParquet(
   if (report.rows === 0) {
     throw new InvalidDatasetError({ file, line: 1, kind: 'no-rows', message: 'no valid rows' });
   }
-  const interactions: Interactions = { users: userColumn.finish(), items: itemColumn.finish() };
   const warnings: string[] = [];
-  if (timestampColumn) {
-    interactions.timestamps = timestampColumn.finish();
-    applyTimestampUnit({
-      timestamps: interactions.timestamps,
-      unit: options.timestampUnit ?? 'auto',
-      max: maxTimestamp,
-      maxLine: maxTimestampLine,
-      file,
-      field: columns.timestamp as string,
-      warnings,
-    });
-  }
-  if (clickColumn) interactions.clicks = clickColumn.finish();
-  if (weightColumn) interactions.weights = weightColumn.finish();
+  const { interactions } = output.finish({
+    file,
+    timestampField: columns.timestamp as string,
+    timestampUnit: options.timestampUnit ?? 'auto',
+    warnings,
+  });
   return { interactions, users, items, report, warnings, columns: names };
 }
 

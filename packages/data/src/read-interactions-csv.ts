@@ -8,11 +8,13 @@ import {
   parseNumberRange,
   parseNumberString,
 } from './field-splitter';
-import { GrowableArray } from './growable-array';
 import { createIdMapBuilder, type IdMapBuilder, type NumericIdAccess, numericIdAccess } from './id-map';
+import { InteractionColumnsBuilder, type TimestampUnit } from './interaction-columns';
 import { checkMaxLineLength, type ReadProgress, readLineBlocks, type TextEncoding } from './line-blocks';
 import { IssueCollector, quoteValue, type ReadReport } from './read-report';
 import type { Interactions } from './types';
+
+export type { TimestampUnit } from './interaction-columns';
 
 /** A column: its header name, or its 0-based position. */
 export type ColumnRef = string | number;
@@ -32,14 +34,6 @@ export interface InteractionColumns {
   /** Non-negative integer count per row (e.g. plays), optional; stored in `interactions.weights`. */
   weight?: ColumnRef;
 }
-
-/** Unit of a timestamp column: seconds, milliseconds, or `auto` (detected from the values). */
-export type TimestampUnit = 's' | 'ms' | 'auto';
-
-/** Largest plausible Unix time in seconds (year 5138); larger values are taken for milliseconds. */
-const MAX_SECONDS = 1e11;
-/** Largest plausible Unix time in milliseconds (year 5138); larger values are microseconds or worse. */
-const MAX_MILLISECONDS = 1e14;
 
 /** Field delimiter of a delimited text file. */
 export type Delimiter = ',' | '\t' | ';' | '|';
@@ -165,12 +159,12 @@ export async function readInteractionsCsv(
   const issues = new IssueCollector(file, options.skipInvalid ?? false);
   const report = issues.report;
 
-  const userColumn = new GrowableArray(Int32Array);
-  const itemColumn = new GrowableArray(Int32Array);
-  const timestampColumn = columns.timestamp === undefined ? undefined : new GrowableArray(Float64Array);
-  const clickColumn = columns.click === undefined ? undefined : new GrowableArray(Uint8Array);
-  const ratingColumn = columns.rating === undefined ? undefined : new GrowableArray(Float32Array);
-  const weightColumn = columns.weight === undefined ? undefined : new GrowableArray(Float32Array);
+  const output = new InteractionColumnsBuilder({
+    timestamp: columns.timestamp !== undefined,
+    click: columns.click !== undefined,
+    rating: columns.rating !== undefined,
+    weight: columns.weight !== undefined,
+  });
   const maxLineLength = checkMaxLineLength(options.maxLineLength);
   const timestampUnit = options.timestampUnit ?? 'auto';
   if (!['s', 'ms', 'auto'].includes(timestampUnit)) {
@@ -179,8 +173,6 @@ export async function readInteractionsCsv(
       message: `must be s, ms or auto, got ${JSON.stringify(timestampUnit)}`,
     });
   }
-  let maxTimestamp = Number.NEGATIVE_INFINITY;
-  let maxTimestampLine = 0;
 
   // Resolved after the header (or first row).
   let expectedFields = -1;
@@ -395,16 +387,7 @@ export async function readInteractionsCsv(
             )
           : users.add(splitter.value(text, userIndex));
     }
-    userColumn.push(user);
-    itemColumn.push(item);
-    timestampColumn?.push(timestamp);
-    clickColumn?.push(click);
-    ratingColumn?.push(rating);
-    weightColumn?.push(weight);
-    if (timestamp > maxTimestamp) {
-      maxTimestamp = timestamp;
-      maxTimestampLine = line;
-    }
+    output.push(line, user, item, timestamp, click, rating, weight);
     report.rows++;
     return true;
   };
@@ -457,12 +440,7 @@ export async function readInteractionsCsv(
       // Size the columns once from the first block's average line length, so they rarely grow.
       reserved = true;
       const estimate = Math.ceil((totalBytes / Math.max(1, end)) * linesInBlock * 1.02) + 16;
-      userColumn.reserve(estimate);
-      itemColumn.reserve(estimate);
-      timestampColumn?.reserve(estimate);
-      clickColumn?.reserve(estimate);
-      ratingColumn?.reserve(estimate);
-      weightColumn?.reserve(estimate);
+      output.reserve(estimate);
     }
   };
 
@@ -518,67 +496,14 @@ export async function readInteractionsCsv(
     });
   }
 
-  const interactions: Interactions = { users: userColumn.finish(), items: itemColumn.finish() };
   const warnings: string[] = [];
-  let unit: 's' | 'ms' | undefined;
-  if (timestampColumn) {
-    const timestamps = timestampColumn.finish();
-    unit = applyTimestampUnit({
-      timestamps,
-      unit: timestampUnit,
-      max: maxTimestamp,
-      maxLine: maxTimestampLine,
-      file,
-      field: names[timestampIndex] as string,
-      warnings,
-    });
-    interactions.timestamps = timestamps;
-  }
-  if (clickColumn) interactions.clicks = clickColumn.finish();
-  if (ratingColumn) interactions.ratings = ratingColumn.finish();
-  if (weightColumn) interactions.weights = weightColumn.finish();
+  const { interactions, timestampUnit: unit } = output.finish({
+    file,
+    timestampField: names[timestampIndex] ?? '',
+    timestampUnit,
+    warnings,
+  });
   return { interactions, users, items, report, ...(unit ? { timestampUnit: unit } : {}), warnings };
-}
-
-/** Options of {@link applyTimestampUnit}. */
-export interface ApplyTimestampUnitOptions {
-  /** Timestamps as read; converted to seconds in place. */
-  timestamps: Float64Array;
-  unit: TimestampUnit;
-  /** Largest value and its line (row), for detection and messages. */
-  max: number;
-  maxLine: number;
-  file: string;
-  field: string;
-  /** Receives the detection warning. */
-  warnings: string[];
-}
-
-/**
- * Resolves the unit of a timestamp column (`auto`: above 1e11 = milliseconds, with a warning),
- * refuses values beyond the year 5000 in that unit, and converts to seconds in place.
- */
-export function applyTimestampUnit(options: ApplyTimestampUnitOptions): 's' | 'ms' {
-  const { timestamps, max, maxLine, file, field } = options;
-  const unit = options.unit === 'auto' ? (max > MAX_SECONDS ? 'ms' : 's') : options.unit;
-  if (max > (unit === 'ms' ? MAX_MILLISECONDS : MAX_SECONDS)) {
-    throw new InvalidDatasetError({
-      file,
-      line: maxLine,
-      field,
-      kind: 'timestamp-unit',
-      message: `timestamp ${max} is after the year 5000 even in ${unit === 'ms' ? 'milliseconds' : 'seconds'}; timestamps must be Unix time in s or ms`,
-    });
-  }
-  if (unit === 'ms') {
-    for (let r = 0; r < timestamps.length; r++) timestamps[r] = (timestamps[r] as number) / 1000;
-    if (options.unit === 'auto') {
-      options.warnings.push(
-        `${file}: column "${field}" read as milliseconds (largest value ${max} on line ${maxLine} would be after the year 5000 in seconds); set the timestamp unit to s or ms to make this explicit`,
-      );
-    }
-  }
-  return unit;
 }
 
 function defaultDelimiter(path: string): Delimiter {
