@@ -6,6 +6,7 @@ import type { BaselineKind } from './baselines';
 import type { TrainerConfig, TrainerModelKind } from './config';
 import { loadTrainingData, type TrainingData } from './data';
 import { evaluateModel, type ModelEvaluation, type PopularityBucket } from './evaluate';
+import { liveLoopArtifacts } from './live-loop-artifacts';
 import { buildModelSetup } from './model-setup';
 import { type ProgressStream, timedStep } from './progress';
 import {
@@ -184,6 +185,11 @@ export async function trainAndSave(options: TrainAndSaveOptions): Promise<TrainA
     const artifactsDir = join(config.output, 'artifacts');
     const tags = data.dataset.content.tags?.vocabulary.ids;
     const profile = data.dataset.userFeatures?.vocabulary.ids;
+    const live = await liveLoopArtifacts({
+      model: setup.model,
+      itemStore: setup.itemStore,
+      train: data.split.train,
+    });
     await writeArtifacts({
       dir: artifactsDir,
       model: setup.model,
@@ -201,6 +207,7 @@ export async function trainAndSave(options: TrainAndSaveOptions): Promise<TrainA
         exposures: data.statistics.exposures,
         clicks: data.statistics.clicks,
       },
+      ...(live ?? {}),
       ...(setup.clusterTree ? { clusterTree: setup.clusterTree.toJSON() } : {}),
       extraFiles: {
         'metrics.json': toJson(metrics),

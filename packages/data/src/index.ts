@@ -15,7 +15,16 @@ export {
   type SerializableIdMap,
 } from './id-map';
 export { concatInteractions, repeatByWeight } from './interactions';
-export { type ComputeItemStatisticsOptions, type CtrPrior, computeItemStatistics } from './item-statistics';
+export {
+  type ComputeItemStatisticsOptions,
+  type CountItemInteractionsOptions,
+  type CtrPrior,
+  computeItemStatistics,
+  countItemInteractions,
+  type ItemCounts,
+  type ItemStatisticsFromCountsOptions,
+  itemStatisticsFromCounts,
+} from './item-statistics';
 export type { ReadProgress, TextEncoding } from './line-blocks';
 export {
   type DataFolderColumns,

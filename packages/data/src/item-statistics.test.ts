@@ -1,6 +1,12 @@
 import { InvalidArgumentError } from '@mmrecall/errors';
 import { describe, expect, it } from 'vitest';
-import { computeItemStatistics, type Interactions, splitByTime } from './index';
+import {
+  computeItemStatistics,
+  countItemInteractions,
+  type Interactions,
+  itemStatisticsFromCounts,
+  splitByTime,
+} from './index';
 
 const DAY = 86_400;
 
@@ -56,5 +62,37 @@ describe('computeItemStatistics', () => {
     expect(() =>
       computeItemStatistics({ interactions: { ...interactions, clicks: new Uint8Array(2) }, numItems: 3 }),
     ).toThrow(/clicks: has 2 entries/);
+  });
+
+  it('counts of two periods added, then smoothed, equal the statistics of both periods at once', () => {
+    const first = {
+      users: interactions.users.slice(0, 3),
+      items: interactions.items.slice(0, 3),
+      timestamps: interactions.timestamps!.slice(0, 3),
+      clicks: interactions.clicks!.slice(0, 3),
+    };
+    const second = {
+      users: interactions.users.slice(3),
+      items: interactions.items.slice(3),
+      timestamps: interactions.timestamps!.slice(3),
+      clicks: interactions.clicks!.slice(3),
+    };
+    const a = countItemInteractions({ interactions: first, numItems: 4 });
+    const b = countItemInteractions({ interactions: second, numItems: 4 });
+    expect(Array.from(a.firstSeen)).toEqual([10 * DAY, Infinity, Infinity, Infinity]);
+    expect(a.latest).toBe(12 * DAY);
+    const added = itemStatisticsFromCounts({
+      exposures: a.exposures.map((e, i) => e + b.exposures[i]!),
+      clicks: a.clicks.map((c, i) => c + b.clicks[i]!),
+      firstSeen: a.firstSeen.map((t, i) => Math.min(t, b.firstSeen[i]!)),
+      now: Math.max(a.latest, b.latest),
+      ctrPrior: { alpha: 1, beta: 3 },
+    });
+    expect(added).toEqual(
+      computeItemStatistics({ interactions, numItems: 4, ctrPrior: { alpha: 1, beta: 3 } }),
+    );
+    expect(
+      Array.from(itemStatisticsFromCounts({ exposures: a.exposures, clicks: a.clicks, now: 0 }).age),
+    ).toEqual([0, 0, 0, 0]);
   });
 });

@@ -31,7 +31,6 @@ const SECONDS_PER_DAY = 86_400;
  */
 export function computeItemStatistics(options: ComputeItemStatisticsOptions): ItemStatistics {
   const { interactions, numItems } = options;
-  const n = interactionCount(interactions);
   if (!Number.isInteger(numItems) || numItems < 0) {
     throw new InvalidArgumentError({
       argument: 'numItems',
@@ -51,6 +50,43 @@ export function computeItemStatistics(options: ComputeItemStatisticsOptions): It
       message: `must be a finite unix time in seconds, got ${options.now}`,
     });
   }
+  const counts = countItemInteractions({ interactions, numItems });
+  return itemStatisticsFromCounts({
+    exposures: counts.exposures,
+    clicks: counts.clicks,
+    ...(interactions.timestamps ? { firstSeen: counts.firstSeen } : {}),
+    now: options.now ?? counts.latest,
+    ctrPrior: prior,
+  });
+}
+
+/** Raw per-item counts of {@link countItemInteractions}. */
+export interface ItemCounts {
+  /** Rows per item. */
+  exposures: Float32Array;
+  /** Rows with a click per item (every row when there is no click column). */
+  clicks: Float32Array;
+  /** Earliest timestamp per item, unix seconds; `+Infinity` when never seen or without timestamps. */
+  firstSeen: Float64Array;
+  /** The latest timestamp of all rows (`-Infinity` without timestamps or rows). */
+  latest: number;
+}
+
+/** Options of {@link countItemInteractions}. */
+export interface CountItemInteractionsOptions {
+  /** The interactions to count. */
+  interactions: Interactions;
+  /** Number of items (output length); every item index must be below it. */
+  numItems: number;
+}
+
+/**
+ * Exposures, clicks and first-seen time per item: the counts behind {@link computeItemStatistics},
+ * kept so that later rows (e.g. events at serving time) can be added before smoothing.
+ */
+export function countItemInteractions(options: CountItemInteractionsOptions): ItemCounts {
+  const { interactions, numItems } = options;
+  const n = interactionCount(interactions);
   checkIndexRange(interactions.items, numItems, 'interactions.items');
   const { items, clicks: clickColumn, timestamps } = interactions;
   const exposures = new Float32Array(numItems);
@@ -67,14 +103,44 @@ export function computeItemStatistics(options: ComputeItemStatisticsOptions): It
       if (time > latest) latest = time;
     }
   }
-  const now = options.now ?? latest;
+  return { exposures, clicks, firstSeen, latest };
+}
+
+/** Options of {@link itemStatisticsFromCounts}. */
+export interface ItemStatisticsFromCountsOptions {
+  /** Exposures per item (may be fractional, e.g. decayed). */
+  exposures: Float32Array;
+  /** Clicks per item, same length. */
+  clicks: Float32Array;
+  /** First-seen time per item in unix seconds (non-finite = never seen); omitted = every age is 0. */
+  firstSeen?: Float64Array;
+  /** Reference time of the ages, unix seconds; a non-finite value makes every age 0. */
+  now: number;
+  /** CTR smoothing prior. Default: `{ alpha: 1, beta: 1 }` (Laplace). */
+  ctrPrior?: CtrPrior;
+}
+
+/**
+ * The smoothing and age rules of {@link computeItemStatistics} applied to counts: the smoothed CTR
+ * `(clicks + alpha) / (exposures + alpha + beta)` and the age in days from first seen to `now`
+ * (0 when never seen or first seen after `now`).
+ */
+export function itemStatisticsFromCounts(options: ItemStatisticsFromCountsOptions): ItemStatistics {
+  const { exposures, clicks, firstSeen, now } = options;
+  const prior = options.ctrPrior ?? { alpha: 1, beta: 1 };
+  const numItems = exposures.length;
+  if (clicks.length !== numItems || (firstSeen && firstSeen.length !== numItems)) {
+    throw new InvalidArgumentError({
+      argument: 'clicks',
+      message: `exposures, clicks and firstSeen must have one value per item (${numItems})`,
+    });
+  }
   const ctr = new Float32Array(numItems);
   const age = new Float32Array(numItems);
   for (let i = 0; i < numItems; i++) {
     ctr[i] = ((clicks[i] as number) + prior.alpha) / ((exposures[i] as number) + prior.alpha + prior.beta);
-    const first = firstSeen[i] as number;
-    if (timestamps && Number.isFinite(first) && Number.isFinite(now))
-      age[i] = Math.max(0, (now - first) / SECONDS_PER_DAY);
+    const first = firstSeen ? (firstSeen[i] as number) : Number.NaN;
+    if (Number.isFinite(first) && Number.isFinite(now)) age[i] = Math.max(0, (now - first) / SECONDS_PER_DAY);
   }
   return { exposures, clicks, ctr, age };
 }

@@ -34,6 +34,19 @@ export interface ItemMeta {
   clicks?: Float32Array;
 }
 
+/**
+ * What the live loop needs to recompute a gated item exactly as the model does offline: the counts
+ * behind the statistics (`ItemMeta.exposures` / `clicks`) plus the age and smoothing rules' inputs.
+ */
+export interface ItemStatisticsMeta {
+  /** First-seen time per item in the training period, unix seconds; NaN = never seen (or no timestamps). */
+  firstSeen: Float64Array;
+  /** The statistics' reference time (end of the training period), unix seconds; NaN = no timestamps. */
+  referenceTime: number;
+  /** The smoothed CTR's prior. */
+  ctrPrior: { alpha: number; beta: number };
+}
+
 /** manifest.json. */
 export interface ArtifactsManifest {
   format: typeof ARTIFACTS_FORMAT;
@@ -65,6 +78,10 @@ export interface WriteArtifactsOptions {
   userEmbeddings?: Float32Array;
   /** Per-item metadata. */
   itemMeta: ItemMeta;
+  /** Behaviour and content views of every item, numItems x dim each (gated kinds; for the live loop). */
+  itemViews?: { id: Float32Array; content: Float32Array };
+  /** First-seen times, reference time and CTR prior of the statistics (for the live loop). */
+  itemStatistics?: ItemStatisticsMeta;
   /** JSON document of the cluster tree (when the model uses node ids). */
   clusterTree?: unknown;
   /** Extra files (name -> content), e.g. metrics.json and report.html. */
@@ -146,7 +163,7 @@ function bytesOf(array: Float32Array): Uint8Array {
  * then renamed into place, so a killed run never leaves a half-written folder at `dir`.
  */
 export async function writeArtifacts(options: WriteArtifactsOptions): Promise<void> {
-  const { model, idMaps, itemEmbeddings, userEmbeddings, itemMeta } = options;
+  const { model, idMaps, itemEmbeddings, userEmbeddings, itemMeta, itemViews, itemStatistics } = options;
   const config = model.config;
   const dir = path.resolve(options.dir);
   if (itemEmbeddings.length !== config.numItems * model.itemDim) {
@@ -168,6 +185,24 @@ export async function writeArtifacts(options: WriteArtifactsOptions): Promise<vo
       message: 'idMaps.items must list every item',
       expected: [config.numItems],
       actual: [idMaps.items.length],
+    });
+  }
+  if (itemViews) {
+    for (const view of ['id', 'content'] as const) {
+      if (itemViews[view].length !== config.numItems * config.dim) {
+        throw new ShapeMismatchError({
+          message: `itemViews.${view} must be numItems x dim`,
+          expected: [config.numItems, config.dim],
+          actual: [itemViews[view].length / config.dim, config.dim],
+        });
+      }
+    }
+  }
+  if (itemStatistics && itemStatistics.firstSeen.length !== config.numItems) {
+    throw new ShapeMismatchError({
+      message: 'itemStatistics.firstSeen must have one value per item',
+      expected: [config.numItems],
+      actual: [itemStatistics.firstSeen.length],
     });
   }
   await replaceFolderAtomic({
@@ -211,6 +246,24 @@ export async function writeArtifacts(options: WriteArtifactsOptions): Promise<vo
           ...(itemMeta.clicks ? { clicks: Array.from(itemMeta.clicks) } : {}),
         }),
       );
+      if (itemViews) {
+        files.itemsId = 'items-id.f32';
+        files.itemsContent = 'items-content.f32';
+        await writeFile(path.join(temporary, files.itemsId), bytesOf(itemViews.id));
+        await writeFile(path.join(temporary, files.itemsContent), bytesOf(itemViews.content));
+      }
+      if (itemStatistics) {
+        files.itemStatistics = 'item-statistics.json';
+        const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);
+        await writeFile(
+          path.join(temporary, files.itemStatistics),
+          JSON.stringify({
+            referenceTime: finiteOrNull(itemStatistics.referenceTime),
+            ctrPrior: itemStatistics.ctrPrior,
+            firstSeen: Array.from(itemStatistics.firstSeen, finiteOrNull),
+          }),
+        );
+      }
       await writeFile(path.join(temporary, 'config.json'), JSON.stringify(config, null, 2));
       files.config = 'config.json';
       if (options.clusterTree !== undefined) {
@@ -256,6 +309,10 @@ export interface LoadedArtifacts {
   itemEmbeddings: Float32Array;
   userEmbeddings?: Float32Array;
   itemMeta: ItemMeta;
+  /** Behaviour and content views (folders written with them; absent = the live loop is unavailable). */
+  itemViews?: { id: Float32Array; content: Float32Array };
+  /** Statistics' first-seen times and reference time (absent in older folders). */
+  itemStatistics?: ItemStatisticsMeta;
   clusterTree?: ClusterTree;
   /** Frees the model's tensors. */
   dispose(): void;
@@ -360,6 +417,30 @@ export async function readArtifacts(options: ReadArtifactsOptions): Promise<Load
   if (metaJson.gate) itemMeta.gate = Float32Array.from(metaJson.gate);
   if (metaJson.exposures) itemMeta.exposures = Float32Array.from(metaJson.exposures);
   if (metaJson.clicks) itemMeta.clicks = Float32Array.from(metaJson.clicks);
+  const itemViews =
+    manifest.files.itemsId && manifest.files.itemsContent
+      ? {
+          id: checkLength(
+            manifest.files.itemsId,
+            toFloat32(await readArtifactFile(dir, manifest.files.itemsId), manifest.files.itemsId),
+            manifest.numItems,
+            config.dim,
+          ),
+          content: checkLength(
+            manifest.files.itemsContent,
+            toFloat32(await readArtifactFile(dir, manifest.files.itemsContent), manifest.files.itemsContent),
+            manifest.numItems,
+            config.dim,
+          ),
+        }
+      : undefined;
+  const itemStatistics = manifest.files.itemStatistics
+    ? parseItemStatistics(
+        await readJson<unknown>(dir, manifest.files.itemStatistics),
+        path.join(dir, manifest.files.itemStatistics),
+        manifest.numItems,
+      )
+    : undefined;
   const clusterTree = manifest.files.clusterTree
     ? parseClusterTree({
         json: await readJson<unknown>(dir, manifest.files.clusterTree),
@@ -384,6 +465,37 @@ export async function readArtifacts(options: ReadArtifactsOptions): Promise<Load
     dispose: () => model.dispose(),
   };
   if (userEmbeddings) loaded.userEmbeddings = userEmbeddings;
+  if (itemViews) loaded.itemViews = itemViews;
+  if (itemStatistics) loaded.itemStatistics = itemStatistics;
   if (clusterTree) loaded.clusterTree = clusterTree;
   return loaded;
+}
+
+function parseItemStatistics(json: unknown, file: string, numItems: number): ItemStatisticsMeta {
+  const fail = (field: string, message: string): never => {
+    throw new MissingArtifactError({ path: file, message: `${field} ${message}` });
+  };
+  const record = (json ?? {}) as { referenceTime?: unknown; ctrPrior?: unknown; firstSeen?: unknown };
+  const time = (value: unknown, field: string): number => {
+    if (value === null) return Number.NaN;
+    if (typeof value !== 'number' || !Number.isFinite(value)) fail(field, 'must be a finite number or null');
+    return value as number;
+  };
+  const referenceTime = time(record.referenceTime, 'referenceTime');
+  const prior = (record.ctrPrior ?? {}) as { alpha?: unknown; beta?: unknown };
+  if (
+    typeof prior.alpha !== 'number' ||
+    typeof prior.beta !== 'number' ||
+    !(prior.alpha >= 0) ||
+    !(prior.beta >= 0)
+  ) {
+    fail('ctrPrior', 'must be { alpha, beta } with numbers >= 0');
+  }
+  if (!Array.isArray(record.firstSeen) || record.firstSeen.length !== numItems) {
+    fail('firstSeen', `must be an array of ${numItems} values`);
+  }
+  const firstSeen = Float64Array.from(record.firstSeen as unknown[], (value, i) =>
+    time(value, `firstSeen[${i}]`),
+  );
+  return { firstSeen, referenceTime, ctrPrior: { alpha: prior.alpha as number, beta: prior.beta as number } };
 }

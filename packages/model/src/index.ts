@@ -6,6 +6,7 @@ export {
   decodeWeights,
   encodeWeights,
   type ItemMeta,
+  type ItemStatisticsMeta,
   type LoadedArtifacts,
   type ReadArtifactsOptions,
   readArtifacts,
@@ -25,6 +26,7 @@ export {
   type EmbedUsersOptions,
   embedItems,
   embedUsers,
+  type ItemViewTables,
 } from './embed';
 export {
   type CreateItemFeatureStoreOptions,
@@ -54,6 +56,7 @@ export type {
   ComputeLossOptions,
   CsrRows,
   ForwardOptions,
+  FuseItemViewsInput,
   ItemBatch,
   ItemViews,
   LossBatch,

@@ -18,6 +18,7 @@ import { computeRecallLoss } from './loss';
 import type {
   ComputeLossOptions,
   ForwardOptions,
+  FuseItemViewsInput,
   ItemBatch,
   ItemViews,
   RecallModel,
@@ -217,6 +218,28 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
     }) as unknown as ItemViews;
   }
 
+  function fuseItemViews(input: FuseItemViewsInput): { gate: tf.Tensor2D; item: tf.Tensor2D } {
+    if (!gate) {
+      throw new InvalidArgumentError({
+        argument: 'kind',
+        message: `a ${kind} model has no posterior gate`,
+      });
+    }
+    const size = input.id.shape[0];
+    if (input.posterior.length !== size * POSTERIOR_FEATURES) {
+      throw new ShapeMismatchError({
+        message: 'posterior must be batch x 4',
+        expected: [size, POSTERIOR_FEATURES],
+        actual: [input.posterior.length / POSTERIOR_FEATURES, POSTERIOR_FEATURES],
+      });
+    }
+    return tf.tidy(() => {
+      const gateValue = gate.apply(tf.tensor2d(input.posterior, [size, POSTERIOR_FEATURES]));
+      const item = definition.fuse({ id: input.id, content: input.content, gate: gateValue, dim });
+      return { gate: gateValue, item };
+    });
+  }
+
   function embedUsers(batch: UserBatch, forward: ForwardOptions = {}): tf.Tensor2D {
     if (!userTower) {
       throw new InvalidArgumentError({
@@ -297,6 +320,7 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
     embedUsers,
     embedTriggers,
     itemViews,
+    fuseItemViews,
     computeLoss: (lossOptions: ComputeLossOptions) => computeRecallLoss({ ...lossOptions, model }),
     toNamedWeights,
     loadNamedWeights,

@@ -113,6 +113,16 @@ export interface ItemViews {
   item: tf.Tensor2D;
 }
 
+/** Input of `RecallModel.fuseItemViews`. */
+export interface FuseItemViewsInput {
+  /** Behaviour views [B, dim] (not disposed). */
+  id: tf.Tensor2D;
+  /** Content views [B, dim] (not disposed). */
+  content: tf.Tensor2D;
+  /** Gate features, B x 4 (see @mmrecall/gating posteriorFeatures). */
+  posterior: Float32Array;
+}
+
 /** Options of a forward pass. */
 export interface ForwardOptions {
   /** Training mode: applies id dropout and statistics dropout. Default false. */
@@ -138,6 +148,11 @@ export interface RecallModel {
   embedTriggers(batch: ItemBatch, options?: ForwardOptions): tf.Tensor2D;
   /** Every item view and the retrieval embedding. */
   itemViews(batch: ItemBatch, options?: ForwardOptions): ItemViews;
+  /**
+   * Gated kinds: the gate and the retrieval embedding of warm items from their stored views and new
+   * gate features, exactly what `itemViews` computes for the same statistics (new tensors, caller owns).
+   */
+  fuseItemViews(input: FuseItemViewsInput): { gate: tf.Tensor2D; item: tf.Tensor2D };
   /**
    * The kind's loss on one batch (TFRS `compute_loss`): total and weighted parts, new tensors owned
    * by the caller. Run it under `trainStep` (training) or a `tidy` (validation).
