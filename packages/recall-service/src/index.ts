@@ -6,6 +6,13 @@ export {
   ServiceUnavailableError,
 } from './errors';
 export { type CheckItemContentOptions, checkItemContent, type ItemContentProblem } from './item-content';
+export {
+  type CreateLiveStatisticsOptions,
+  createLiveStatistics,
+  type LiveEvent,
+  type LiveStatistics,
+  type LiveUpdate,
+} from './live-statistics';
 export { loadServingModel } from './load-serving-model';
 export type { I2iOptions, RecalledItem, RecallResult, U2iOptions, UserFeatures } from './recall-queries';
 export {
@@ -22,6 +29,7 @@ export {
 export type {
   EmbeddedNewItems,
   EmbedUserFeaturesOptions,
+  LiveItemModel,
   LoadServingModel,
   NewItemContent,
   ServingModel,

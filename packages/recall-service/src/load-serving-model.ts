@@ -1,7 +1,9 @@
 import { ShapeMismatchError } from '@mmrecall/errors';
+import { posteriorFeatures } from '@mmrecall/gating';
 import { embedNewItems, type LoadedArtifacts, readArtifacts } from '@mmrecall/model';
+import * as tf from '@tensorflow/tfjs-core';
 
-import type { LoadServingModel, ServingModel, VectorSpec } from './serving-model';
+import type { LiveItemModel, LoadServingModel, ServingModel, VectorSpec } from './serving-model';
 
 /**
  * Reads an artifacts folder with `@mmrecall/model` and exposes what the service needs. Only the
@@ -79,6 +81,47 @@ function wrapArtifacts(artifacts: LoadedArtifacts): ServingModel {
       }
     },
     embedNewItems: ({ items }) => embedNewItems({ artifacts, items: [...items] }),
+    live: liveItemModel(artifacts),
     dispose: () => artifacts.dispose(),
+  };
+}
+
+/** The live loop's view of a gated model, when the artifacts carry what it needs. */
+function liveItemModel(artifacts: LoadedArtifacts): LiveItemModel | undefined {
+  const { config, model, itemMeta, itemViews, itemStatistics } = artifacts;
+  const scale = config.posteriorScale;
+  if (!config.gate || !scale || !itemViews || !itemStatistics || !itemMeta.exposures || !itemMeta.clicks) {
+    return undefined;
+  }
+  const dim = config.dim;
+  const gather = (table: Float32Array, rows: Int32Array): Float32Array => {
+    const out = new Float32Array(rows.length * dim);
+    rows.forEach((row, n) => {
+      out.set(table.subarray(row * dim, (row + 1) * dim), n * dim);
+    });
+    return out;
+  };
+  return {
+    trained: {
+      warm: itemMeta.warm,
+      exposures: itemMeta.exposures,
+      clicks: itemMeta.clicks,
+      firstSeen: itemStatistics.firstSeen,
+      referenceTime: itemStatistics.referenceTime,
+      ctrPrior: itemStatistics.ctrPrior,
+    },
+    fuse: async ({ rows, statistics }) => {
+      const posterior = posteriorFeatures({ ...statistics, scale });
+      const id = tf.tensor2d(gather(itemViews.id, rows), [rows.length, dim]);
+      const content = tf.tensor2d(gather(itemViews.content, rows), [rows.length, dim]);
+      const fused = model.fuseItemViews({ id, content, posterior });
+      try {
+        const embeddings = Float32Array.from(await fused.item.data());
+        const gates = Float32Array.from(await fused.gate.data());
+        return { embeddings, gates };
+      } finally {
+        tf.dispose([id, content, fused.item, fused.gate]);
+      }
+    },
   };
 }

@@ -43,6 +43,30 @@ export interface EmbeddedNewItems {
   unknownTags: string[][];
 }
 
+/** What the live loop reads from a gated model whose artifacts carry views and statistics times. */
+export interface LiveItemModel {
+  /** The statistics at training time. */
+  readonly trained: {
+    /** 1 = the item has a trained ID row; cold items stay on content. */
+    readonly warm: Uint8Array;
+    readonly exposures: Float32Array;
+    readonly clicks: Float32Array;
+    /** Unix seconds; NaN = never seen. */
+    readonly firstSeen: Float64Array;
+    /** End of the training period, unix seconds (NaN = no timestamps). */
+    readonly referenceTime: number;
+    readonly ctrPrior: { readonly alpha: number; readonly beta: number };
+  };
+  /**
+   * Gate and fused embedding of warm training rows for the given statistics (one value per row),
+   * exactly as the model computes them offline; reads tensors with `await data()`, leaks none.
+   */
+  fuse(options: {
+    rows: Int32Array;
+    statistics: { exposures: Float32Array; clicks: Float32Array; ctr: Float32Array; age: Float32Array };
+  }): Promise<{ embeddings: Float32Array; gates: Float32Array }>;
+}
+
 /** A trained model with its precomputed embeddings, ready to serve. */
 export interface ServingModel {
   /** Artifacts folder it was read from. */
@@ -78,6 +102,11 @@ export interface ServingModel {
   embedUserFeatures(options: EmbedUserFeaturesOptions): Promise<Float32Array>;
   /** Embeds items that were not part of training through the content tower (gate with zero statistics). */
   embedNewItems(options: { items: readonly NewItemContent[] }): Promise<EmbeddedNewItems>;
+  /**
+   * The live loop (gated kinds whose artifacts carry views, counts and first-seen times); undefined
+   * for other kinds and for older artifacts folders.
+   */
+  readonly live: LiveItemModel | undefined;
   /** Frees the model's tensors. */
   dispose(): void;
 }

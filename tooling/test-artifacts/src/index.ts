@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { computeItemStatistics, groupByUser } from '@mmrecall/data';
+import { computeItemStatistics, countItemInteractions, groupByUser } from '@mmrecall/data';
 import {
   createItemFeatureStore,
   createRecallModel,
@@ -15,6 +15,7 @@ import {
   embedItems,
   embedUsers,
   type ModelKind,
+  type RecallModel,
   writeArtifacts,
 } from '@mmrecall/model';
 import { generateSyntheticDataset, type SyntheticDataset } from '@mmrecall/synthetic';
@@ -47,6 +48,10 @@ export interface WriteTestArtifactsOptions {
   seed?: number;
   /** Output dimension. Default 16. */
   dim?: number;
+  /** Also write the training counts, views and first-seen times the live loop reads (gated kinds). Default false. */
+  liveLoop?: boolean;
+  /** Changes the untrained model before anything is embedded (e.g. sets known gate weights). */
+  prepareModel?: (model: RecallModel) => void;
 }
 
 /** Writes an artifacts folder for the `tiny` synthetic preset. */
@@ -73,6 +78,7 @@ export async function writeTestArtifacts(options: WriteTestArtifactsOptions): Pr
   const statistics = computeItemStatistics({ interactions: split.train, numItems });
   const model = createRecallModel({ config });
   try {
+    options.prepareModel?.(model);
     const itemStore = createItemFeatureStore({ config, content: dataset.content, statistics, warm });
     const userStore = createUserFeatureStore({
       config,
@@ -80,7 +86,9 @@ export async function writeTestArtifacts(options: WriteTestArtifactsOptions): Pr
       ...(dataset.userFeatures ? { profile: dataset.userFeatures } : {}),
       history: groupByUser({ interactions: split.train, numUsers }),
     });
-    const items = await embedItems({ model, store: itemStore });
+    const liveLoop = options.liveLoop === true;
+    const items = await embedItems({ model, store: itemStore, views: liveLoop });
+    const counts = countItemInteractions({ interactions: split.train, numItems });
     const userEmbeddings = await embedUsers({ model, store: userStore });
     const dir = path.join(options.parent, options.name);
     await writeArtifacts({
@@ -94,7 +102,21 @@ export async function writeTestArtifacts(options: WriteTestArtifactsOptions): Pr
       },
       itemEmbeddings: items.embeddings,
       userEmbeddings,
-      itemMeta: { warm, ...(items.gates ? { gate: items.gates } : {}) },
+      itemMeta: {
+        warm,
+        ...(items.gates ? { gate: items.gates } : {}),
+        ...(liveLoop ? { exposures: statistics.exposures, clicks: statistics.clicks } : {}),
+      },
+      ...(liveLoop && items.views
+        ? {
+            itemViews: items.views,
+            itemStatistics: {
+              firstSeen: counts.firstSeen.map((t) => (Number.isFinite(t) ? t : Number.NaN)),
+              referenceTime: counts.latest,
+              ctrPrior: { alpha: 1, beta: 1 },
+            },
+          }
+        : {}),
     });
     return { dir, data, itemEmbeddings: items.embeddings, userEmbeddings, dim: model.itemDim, warm };
   } finally {
