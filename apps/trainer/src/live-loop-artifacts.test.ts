@@ -45,7 +45,9 @@ describe('artifacts of a gated run carry what the live loop needs', () => {
       const dim = modelConfig.dim;
       const gather = (table: Float32Array) => {
         const out = new Float32Array(indices.length * dim);
-        indices.forEach((item, n) => out.set(table.subarray(item * dim, (item + 1) * dim), n * dim));
+        indices.forEach((item, n) => {
+          out.set(table.subarray(item * dim, (item + 1) * dim), n * dim);
+        });
         return tf.tensor2d(out, [indices.length, dim]);
       };
       const id = gather(itemViews!.id);
