@@ -523,6 +523,13 @@ export async function runTraining(options: RunTrainingOptions): Promise<TrainRun
         bar?.update({ step: s + 1, loss: lossSum / (s + 1) });
       }
       const seconds = (performance.now() - epochStart) / 1000;
+      // Validation ranks every item for each query: on large catalogues it is a long step of its own.
+      if (options.progress?.isTTY !== true) {
+        log(
+          `[mmrecall] epoch ${epoch + 1}: ${stepsPerEpoch} steps in ${seconds.toFixed(1)} s; validating ...`,
+        );
+      }
+      const validationStart = performance.now();
       const validation = await evaluateModel({
         model,
         itemStore,
@@ -561,6 +568,11 @@ export async function runTraining(options: RunTrainingOptions): Promise<TrainRun
         best = model.toNamedWeights();
       } else {
         epochsWithoutImprovement++;
+      }
+      if (options.progress?.isTTY !== true) {
+        log(
+          `[mmrecall] epoch ${epoch + 1}: validation done in ${((performance.now() - validationStart) / 1000).toFixed(1)} s`,
+        );
       }
       bar?.finish({
         extra: `valid Recall@${config.eval.k} ${atK.all.recall.toFixed(4)} (cold ${Number.isNaN(atK.cold.recall) ? 'n/a' : atK.cold.recall.toFixed(4)})${improved ? ' *' : ''}`,
