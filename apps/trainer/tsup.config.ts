@@ -1,3 +1,8 @@
 import { createTsupConfig } from '@mmrecall/build/tsup';
 
-export default createTsupConfig({ entry: ['src/index.ts', 'src/cli.ts', 'src/bench.ts'] });
+// The throughput benchmark is built to dist-bench/, which is not published (package.json "files"
+// lists dist/ only).
+export default [
+  createTsupConfig({ entry: ['src/index.ts', 'src/cli.ts'] }),
+  { ...createTsupConfig({ entry: ['src/bench.ts'] }), outDir: 'dist-bench', dts: false },
+];

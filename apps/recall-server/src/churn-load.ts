@@ -6,7 +6,7 @@
  * At the end every id whose last write was acknowledged is checked: present after PUT, absent after
  * DELETE. Prints the counts as JSON and a README table row.
  *
- *   node dist/churn-load.js [--items 20000] [--users 2000] [--dim 32] [--duration 30] [--readers 8]
+ *   node dist-bench/churn-load.js [--items 20000] [--users 2000] [--dim 32] [--duration 30] [--readers 8]
  *                           [--ids 500] [--index exact|hnsw] [--reload-every 3]
  */
 import { execFileSync } from 'node:child_process';

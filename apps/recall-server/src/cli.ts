@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { createRequire } from 'node:module';
 import { InvalidArgumentError } from '@mmrecall/errors';
 import { selectBackend } from '@mmrecall/runtime';
 
@@ -10,9 +11,16 @@ import { createRecallServer } from './recall-server';
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 
 async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    // ../package.json is the package root from both src/ and dist/.
+    const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+    process.stdout.write(`mmrecall-serve ${version}\n`);
+    return 0;
+  }
   let parsed: ReturnType<typeof parseCliOptions>;
   try {
-    parsed = parseCliOptions({ argv: process.argv.slice(2), env: process.env });
+    parsed = parseCliOptions({ argv, env: process.env });
   } catch (error) {
     if (error instanceof CliUsageError) {
       process.stderr.write(`mmrecall-serve: ${error.message}\n\n${USAGE}`);

@@ -4,7 +4,7 @@
  * real CLI (dist/cli.js) in a child process for each index kind, and drives u2i and i2i with
  * autocannon for a fixed duration each. Prints queries/s, p50/p99 latency and errors.
  *
- *   node dist/load.js [--items 1000000] [--dim 64] [--duration 10] [--warmup 2] [--connections 32] [--k 20]
+ *   node dist-bench/load.js [--items 1000000] [--dim 64] [--duration 10] [--warmup 2] [--connections 32] [--k 20]
  *                     [--index exact,hnsw] [--routes u2i,i2i] [--artifacts DIR] [--out FILE]
  *                     [--hnsw-expansion-add 32] [--hnsw-expansion-search 64] [--recall-sample 50]
  * With a generated folder (no --artifacts), the HNSW server's i2i recall@k against brute force is

@@ -183,7 +183,7 @@ export async function benchBackend(options: BenchBackendOptions): Promise<Omit<B
   }
 }
 
-const HELP = `Usage: node dist/bench.js [options]
+const HELP = `Usage: node dist-bench/bench.js [options]
 
 Training throughput of one model kind on each tfjs backend that loads (wasm, cpu; node when installed),
 the share of step time outside tfjs kernels (batch assembly measured separately), and achieved FLOP/s

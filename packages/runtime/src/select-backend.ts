@@ -87,9 +87,9 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
       message: `unknown backend "${String(requested)}", expected one of ${CHOICES.join(', ')}`,
     });
   }
-  // tfjs-core alone registers no gradient functions, and its per-file ESM build does not load in
-  // Node; the @tensorflow/tfjs bundle registers all of them against the same tfjs-core instance.
-  await import('@tensorflow/tfjs');
+  // tfjs-core's Node entry registers no gradient functions; this registers all of them (the set
+  // the @tensorflow/tfjs bundle registers, without that bundle's 141 MB of other packages).
+  await import('./register-gradients');
   installFastMatMulGradient();
   const failures: string[] = [];
   let selected: SelectedBackend | undefined;

@@ -1,6 +1,6 @@
 // Recall in process, without HTTP, over an artifacts folder written by `mmrecall-train train`
 // (or `pnpm demo`, which leaves one in runs/demo/artifacts):
-//   node packages/recall-service/examples/recall-in-process.mjs runs/demo/artifacts
+//   node examples/recall-service/main.mjs runs/demo/artifacts
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRecallService } from '@mmrecall/recall-service';
