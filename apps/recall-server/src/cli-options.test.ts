@@ -16,6 +16,7 @@ describe('parseCliOptions', () => {
         bodyLimit: 1_048_576,
         logLevel: 'info',
         journal: undefined,
+        eventsJournal: undefined,
         readTimeoutMs: 120_000,
       },
     });
@@ -61,6 +62,7 @@ describe('parseCliOptions', () => {
         bodyLimit: 2048,
         logLevel: 'warn',
         journal: 'state/items.journal',
+        eventsJournal: undefined,
         readTimeoutMs: 5000,
       },
     });

@@ -21,6 +21,8 @@ export interface CliOptions {
   logLevel: string;
   /** Journal of item mutations (`--journal`); undefined = run-time items live only as long as the process. */
   journal: string | undefined;
+  /** Journal of accepted events (`--events-journal`); undefined = events live only as long as the process. */
+  eventsJournal: string | undefined;
   /** `--read-timeout` in milliseconds. */
   readTimeoutMs: number;
 }
@@ -55,6 +57,8 @@ Options:
   --body-limit BYTES     largest request body (default 1048576)
   --journal FILE         append-only journal of PUT/DELETE (fsynced before each answer), replayed at start
                          and after each reload; without it run-time items are lost on restart
+  --events-journal FILE  append-only journal of POST /v1/events batches (fsynced before each answer), replayed
+                         into the live statistics at start and after each reload
   --read-timeout SECONDS most time reading an artifacts folder may take on start or reload (default 120)
   --log-level LEVEL      pino level: fatal, error, warn, info, debug, trace, silent (default info)
   -h, --help             show this text
@@ -63,6 +67,7 @@ Environment:
   MMRECALL_PG_URL        connection string of --index pgvector when --pg-url is not given
   MMRECALL_ADMIN_TOKEN   bearer token of the admin routes (PUT/DELETE /v1/items/:id, POST /v1/admin/reload);
                          unset = admin routes disabled (403)
+  MMRECALL_INGEST_TOKEN  bearer token that may POST /v1/events (besides the admin token)
 `;
 
 /** Thrown for a bad command line; the message is meant for the user. */
@@ -118,6 +123,7 @@ export function parseCliOptions(options: {
   );
   const readTimeout = integerOption(values['read-timeout'] ?? '120', '--read-timeout', 1, 86_400);
   if (values.journal === '') throw new CliUsageError('--journal must name a file');
+  if (values['events-journal'] === '') throw new CliUsageError('--events-journal must name a file');
   const logLevel = values['log-level'] ?? 'info';
   if (!LOG_LEVELS.includes(logLevel))
     throw new CliUsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
@@ -134,6 +140,7 @@ export function parseCliOptions(options: {
       bodyLimit,
       logLevel,
       journal: values.journal,
+      eventsJournal: values['events-journal'],
       readTimeoutMs: readTimeout * 1000,
     },
   };
@@ -157,6 +164,7 @@ const SPEC = {
   'body-limit': { type: 'string' },
   'log-level': { type: 'string' },
   journal: { type: 'string' },
+  'events-journal': { type: 'string' },
   'read-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;

@@ -46,6 +46,8 @@ async function main(): Promise<number> {
       logger: { level: options.logLevel },
       readTimeoutMs: options.readTimeoutMs,
       ...(options.journal !== undefined ? { journal: options.journal } : {}),
+      ...(process.env.MMRECALL_INGEST_TOKEN ? { ingestToken: process.env.MMRECALL_INGEST_TOKEN } : {}),
+      ...(options.eventsJournal !== undefined ? { events: { journal: options.eventsJournal } } : {}),
     });
   } catch (error) {
     if (InvalidArgumentError.isInstance(error)) {

@@ -3,6 +3,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import {
   type CreateRecallServiceOptions,
   createRecallService,
+  type EventInput,
+  type EventOptions,
   type HnswSettings,
   type LoadServingModel,
   type RecallService,
@@ -20,8 +22,10 @@ import { createAdminAuth } from './admin-auth';
 import { frameworkErrorOf, httpErrorOf, sendError, writeClientError } from './http-errors';
 import {
   deleteItemSchema,
+  eventsSchema,
   healthSchema,
   i2iSchema,
+  MAX_EVENTS,
   putItemSchema,
   readySchema,
   reloadSchema,
@@ -61,6 +65,13 @@ export interface RecallServerOptions {
    * each reload, compacted when the artifacts change. Without it run-time items are lost on restart.
    */
   journal?: string;
+  /**
+   * Bearer token that may POST /v1/events (the admin token may too); undefined or empty = admin only.
+   * The CLI takes it from `MMRECALL_INGEST_TOKEN`.
+   */
+  ingestToken?: string;
+  /** The live loop's settings (event journal, decay, batch sizes); see `@mmrecall/recall-service`. */
+  events?: EventOptions;
 }
 
 /** A recall server: the fastify app over a recall service, plus its lifecycle. */
@@ -107,6 +118,8 @@ interface PutItemBody {
  */
 export function createRecallServer(options: RecallServerOptions): RecallServer {
   const auth = createAdminAuth({ token: options.adminToken });
+  const ingestAuth = options.ingestToken ? createAdminAuth({ token: options.ingestToken }) : undefined;
+  const maxEvents = options.events?.maxEvents ?? MAX_EVENTS;
   let closed = false;
   /** Aborted first thing in close(): a running reload answers at once instead of holding app.close(). */
   const closing = new AbortController();
@@ -152,6 +165,14 @@ export function createRecallServer(options: RecallServerOptions): RecallServer {
       error: (details, message) => app.log.error(details, message),
     },
     onReload: (outcome) => metrics.observeReload({ ok: outcome.ok }),
+    events: {
+      ...options.events,
+      maxEvents,
+      onApplied: (applied) => {
+        metrics.observeEventsApplied(applied);
+        options.events?.onApplied?.(applied);
+      },
+    },
   });
 
   const adminGuard = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
@@ -160,6 +181,11 @@ export function createRecallServer(options: RecallServerOptions): RecallServer {
       if (result.statusCode === 401) reply.header('www-authenticate', 'Bearer');
       await sendError(reply, result.statusCode, result.message);
     }
+  };
+
+  const ingestGuard = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (ingestAuth?.check({ authorization: request.headers.authorization }).ok === true) return;
+    await adminGuard(request, reply);
   };
 
   app.setErrorHandler((error: Error, request, reply) => {
@@ -246,6 +272,19 @@ export function createRecallServer(options: RecallServerOptions): RecallServer {
         await service.deleteItem({ id });
         request.log.info({ itemId: id }, 'item removed');
         return reply.code(204).send();
+      },
+    );
+
+    routes.post<{ Body: { events: EventInput[] } }>(
+      '/v1/events',
+      { schema: eventsSchema(maxEvents), onRequest: ingestGuard },
+      async (request, reply) => {
+        const { events } = request.body;
+        const outcome = await service.recordEvents({ events });
+        let clicks = 0;
+        for (const event of events) if (event.type === 'click') clicks++;
+        metrics.observeEvents({ exposures: events.length - clicks, clicks });
+        return reply.code(202).send(outcome);
       },
     );
 

@@ -258,3 +258,58 @@ export const readySchema = {
     },
   },
 } as const;
+
+/** Default most events per POST /v1/events. */
+export const MAX_EVENTS = 10_000;
+
+export function eventsSchema(maxEvents: number) {
+  return {
+    summary: 'Record exposures and clicks',
+    description:
+      'A batch of events, all or nothing: an unknown item, a wrong type, a time in the future or too many events ' +
+      'answer 400 and change nothing. A click is an exposure that was clicked (send one event per impression). ' +
+      'Accepted events are journaled; the gate and embedding of touched warm items are recomputed and upserted ' +
+      'shortly after the answer (mmrecall_event_to_index_seconds in /metrics). Admin or ingest token.',
+    tags: ['admin'],
+    security: adminSecurity,
+    body: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['events'],
+      properties: {
+        events: {
+          type: 'array',
+          minItems: 1,
+          maxItems: maxEvents,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['itemId', 'type'],
+            properties: {
+              itemId: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH },
+              userId: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH },
+              type: { type: 'string', enum: ['exposure', 'click'] },
+              at: {
+                type: 'number',
+                minimum: 0,
+                description: 'Unix seconds; default: when the server received it.',
+              },
+            },
+          },
+        },
+      },
+    },
+    response: {
+      202: {
+        type: 'object',
+        properties: {
+          accepted: { type: 'integer' },
+          live: { type: 'boolean', description: 'Whether the served model updates embeddings from events.' },
+          pendingItems: { type: 'integer', description: 'Items waiting for their new gate and embedding.' },
+        },
+        required: ['accepted', 'live', 'pendingItems'],
+      },
+      ...adminErrors,
+    },
+  } as const;
+}

@@ -5,6 +5,7 @@ export {
   SearchCancelledError,
   ServiceUnavailableError,
 } from './errors';
+export { ANONYMOUS_USER, type ItemEvent } from './event-journal';
 export { type CheckItemContentOptions, checkItemContent, type ItemContentProblem } from './item-content';
 export {
   type CreateLiveStatisticsOptions,
@@ -18,11 +19,14 @@ export type { I2iOptions, RecalledItem, RecallResult, U2iOptions, UserFeatures }
 export {
   type CreateRecallServiceOptions,
   createRecallService,
+  type EventInput,
+  type EventOptions,
   type PutItemOptions,
   type PutItemOutcome,
   type RecallService,
   type RecallServiceLog,
   type RecallServiceStatus,
+  type RecordEventsOutcome,
   type ReloadOptions,
   type ReloadResult,
 } from './recall-service';

@@ -1,8 +1,9 @@
 import { computeItemStatistics, type Interactions } from '@mmrecall/data';
-import { createItemFeatureStore, disposeViews, type RecallModel, readArtifacts } from '@mmrecall/model';
+import { createItemFeatureStore, disposeViews, readArtifacts } from '@mmrecall/model';
 import {
   createTempDir,
   removeTempDir,
+  setClickShyGate,
   type TestArtifacts,
   writeTestArtifacts,
 } from '@mmrecall/test-artifacts';
@@ -18,25 +19,9 @@ let parent: string;
 let live: TestArtifacts;
 let old: TestArtifacts;
 
-/** A gate that falls with clicks: g = sigmoid(2 - 16 x 0.1 x the clicks feature). */
-function clickShyGate(model: RecallModel): void {
-  const weights = model.toNamedWeights();
-  for (const [name, weight] of Object.entries(weights)) {
-    if (!name.startsWith('posterior_gate/')) continue;
-    const data = new Float32Array(weight.data.length);
-    if (name === 'posterior_gate/dense_0/kernel') {
-      const units = weight.shape[1]!;
-      for (let u = 0; u < units; u++) data[1 * units + u] = 0.1; // row 1 = log clicks feature
-    } else if (name === 'posterior_gate/output/kernel') data.fill(-1);
-    else if (name === 'posterior_gate/output/bias') data.fill(2);
-    weights[name] = { shape: weight.shape, data };
-  }
-  model.loadNamedWeights(weights);
-}
-
 beforeAll(async () => {
   parent = await createTempDir();
-  live = await writeTestArtifacts({ parent, name: 'live', liveLoop: true, prepareModel: clickShyGate });
+  live = await writeTestArtifacts({ parent, name: 'live', liveLoop: true, prepareModel: setClickShyGate });
   old = await writeTestArtifacts({ parent, name: 'old' });
 });
 

@@ -2,8 +2,10 @@ import path from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '@mmrecall/errors';
 
 import { InvalidItemError, ServiceUnavailableError } from './errors';
+import { type EventJournal, exportEventsCsv, type ItemEvent, openEventJournal } from './event-journal';
 import { checkItemContent } from './item-content';
 import { applyRecord, type ItemJournal, type JournalState, openItemJournal } from './item-journal';
+import { createLiveStatistics, type LiveStatistics } from './live-statistics';
 import { loadServingModel } from './load-serving-model';
 import { loadState } from './load-state';
 import {
@@ -62,6 +64,49 @@ export interface CreateRecallServiceOptions {
   onReload?: (outcome: { ok: true; result: ReloadResult } | { ok: false; error: unknown }) => void;
   /** How to read an artifacts folder. Default: `loadServingModel` (through `@mmrecall/model`'s `readArtifacts`). */
   loadModel?: LoadServingModel;
+  /** Exposure and click events (the live loop). */
+  events?: EventOptions;
+}
+
+/** Settings of the live loop ({@link RecallService.recordEvents}). */
+export interface EventOptions {
+  /**
+   * Journal file of accepted events (fsynced before a batch is acknowledged, replayed at start and
+   * after each reload). Without it, events live only as long as the process.
+   */
+  journal?: string;
+  /** Half-life of exposures and clicks in days. Default: no decay (the training rule). */
+  halfLifeDays?: number;
+  /** Items recomputed per model batch. Default 256. */
+  batchSize?: number;
+  /** Most events per call. Default 10,000. */
+  maxEvents?: number;
+  /** How far in the future (seconds, against this machine's clock) an event's `at` may be. Default 300. */
+  futureToleranceSeconds?: number;
+  /** Called after each batch of items is in the index, with each item's seconds from its first unapplied event's arrival. */
+  onApplied?: (options: { seconds: number[] }) => void;
+}
+
+/** One event as a client sends it. */
+export interface EventInput {
+  /** A live item (trained or added at run time). */
+  itemId: string;
+  /** The user who saw or clicked it (kept for the next training run). */
+  userId?: string;
+  /** `click` = an exposure that was clicked (one exposure and one click); `exposure` = shown, not clicked. */
+  type: 'exposure' | 'click';
+  /** Unix seconds. Default: when the server received it. */
+  at?: number;
+}
+
+/** Outcome of {@link RecallService.recordEvents}. */
+export interface RecordEventsOutcome {
+  /** Events journaled and counted. */
+  accepted: number;
+  /** Whether the served model updates embeddings from them (gated kinds with live-loop artifacts). */
+  live: boolean;
+  /** Items waiting for their gate and embedding to be recomputed. */
+  pendingItems: number;
 }
 
 /** Outcome of a successful (re)load. */
@@ -150,6 +195,14 @@ export interface RecallService {
   /** Removes a live or pending item; `NotFoundError` when it is neither. */
   deleteItem(options: { id: string }): Promise<void>;
   /**
+   * Validates a batch of events (all or nothing: `InvalidArgumentError` naming the event and field),
+   * journals it, counts it into the items' statistics; gates and embeddings of touched warm items are
+   * recomputed and upserted in bounded batches after this resolves.
+   */
+  recordEvents(options: { events: readonly EventInput[] }): Promise<RecordEventsOutcome>;
+  /** Writes every accepted event as an interactions CSV for the next training run; resolves to the count. */
+  exportEvents(options: { file: string }): Promise<number>;
+  /**
    * Loads a folder beside the serving state and swaps it in atomically; rejects (old state kept)
    * on failure. Reloads run one at a time.
    */
@@ -201,6 +254,15 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
   /** Run-time items the serving model cannot embed (kept in `changes` for a later model). */
   let pendingIds = new Set<string>();
   const mutate = createSerialQueue();
+  const eventOptions = options.events ?? {};
+  const maxEvents = eventOptions.maxEvents ?? 10_000;
+  const futureTolerance = eventOptions.futureToleranceSeconds ?? 300;
+  let eventJournal: EventJournal | undefined;
+  /** Every accepted event (the event journal's content), replayed into each new state's statistics. */
+  let acceptedEvents: ItemEvent[] = [];
+  /** The serving state's live statistics, and when each pending row's first unapplied event arrived. */
+  let live: { state: ServingState; statistics: LiveStatistics; arrived: Map<number, number> } | undefined;
+  let draining = false;
   const reloadQueue = createSerialQueue();
   const closing = new AbortController();
 
@@ -294,6 +356,7 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
         }
         const previous = current;
         current = next;
+        live = liveFor(next);
         firstLoadError = undefined;
         previous?.retire();
         for (const id of replay.forget) changes.puts.delete(id);
@@ -313,6 +376,131 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
         log.info({ ...result }, 'artifacts loaded');
         return result;
       });
+    });
+
+  /** Live statistics of a state: its training counts plus the accepted events after its training period. */
+  const liveFor = (state: ServingState): typeof live => {
+    const model = state.model.live;
+    if (model === undefined) return undefined;
+    const statistics = createLiveStatistics({
+      model,
+      ...(eventOptions.halfLifeDays === undefined ? {} : { halfLifeDays: eventOptions.halfLifeDays }),
+      ...(eventOptions.batchSize === undefined ? {} : { batchSize: eventOptions.batchSize }),
+    });
+    const reference = model.trained.referenceTime;
+    const rows = [];
+    for (const event of acceptedEvents) {
+      const row = state.catalog.trainedRow(event.itemId);
+      // Events up to the reference time are taken to be part of the training data.
+      if (row !== undefined && !(event.at <= reference)) rows.push({ row, type: event.type, at: event.at });
+    }
+    statistics.record(rows);
+    const arrived = new Map<number, number>();
+    const started = performance.now();
+    for (const { row } of rows) arrived.set(row, started);
+    const result = { state, statistics, arrived };
+    setImmediate(scheduleDrain);
+    return result;
+  };
+
+  /** Recomputes one batch of pending items and upserts them; runs in the mutation queue, then again while items are pending. */
+  const scheduleDrain = (): void => {
+    if (draining || closed || live === undefined || live.statistics.pending === 0) return;
+    draining = true;
+    mutate(async () => {
+      const target = live;
+      if (target === undefined || target.state !== current) return;
+      const update = await target.statistics.nextUpdate();
+      if (update === undefined) return;
+      const { state } = target;
+      const dim = state.model.dim;
+      const keys: number[] = [];
+      const vectors: Float32Array[] = [];
+      const seconds: number[] = [];
+      const now = performance.now();
+      update.rows.forEach((row, n) => {
+        const id = state.model.itemIds[row] as string;
+        const arrived = target.arrived.get(row);
+        target.arrived.delete(row);
+        // Deleted items and trained items replaced by a PUT keep what they have.
+        if (changes.puts.has(id) || state.catalog.keyOf(id) !== row) return;
+        const vector = update.embeddings.slice(n * dim, (n + 1) * dim);
+        state.catalog.put({ id, vector });
+        keys.push(row);
+        vectors.push(vector);
+        if (arrived !== undefined) seconds.push((now - arrived) / 1000);
+      });
+      if (keys.length > 0) {
+        const packed = new Float32Array(keys.length * dim);
+        vectors.forEach((vector, i) => {
+          packed.set(vector, i * dim);
+        });
+        await state.index.upsert({ keys: Int32Array.from(keys), vectors: packed });
+      }
+      eventOptions.onApplied?.({ seconds: seconds.map((value) => value + (performance.now() - now) / 1000) });
+    }).then(
+      () => {
+        draining = false;
+        scheduleDrain();
+      },
+      (error: unknown) => {
+        draining = false;
+        log.error({ err: error }, 'live statistics: updating items failed');
+      },
+    );
+  };
+
+  const recordEvents = async ({
+    events,
+  }: {
+    events: readonly EventInput[];
+  }): Promise<RecordEventsOutcome> => {
+    if (!Array.isArray(events) || events.length === 0 || events.length > maxEvents) {
+      throw new InvalidArgumentError({
+        argument: 'events',
+        message: `must be an array of 1 to ${maxEvents} events, got ${Array.isArray(events) ? events.length : typeof events}`,
+      });
+    }
+    requireState();
+    const received = Date.now() / 1000;
+    const checked: ItemEvent[] = events.map((event, i) => checkEvent(event, i, received, futureTolerance));
+    return mutate(async () => {
+      const state = requireState();
+      checked.forEach((event, i) => {
+        if (state.catalog.keyOf(event.itemId) === undefined && !pendingIds.has(event.itemId)) {
+          throw new InvalidArgumentError({
+            argument: `events[${i}].itemId`,
+            message: `unknown item "${event.itemId}"`,
+          });
+        }
+      });
+      await eventJournal?.append(checked);
+      acceptedEvents.push(...checked);
+      const target = live?.state === state ? live : undefined;
+      if (target !== undefined) {
+        const rows = [];
+        for (const event of checked) {
+          const row = state.catalog.trainedRow(event.itemId);
+          if (row !== undefined) rows.push({ row, type: event.type, at: event.at });
+        }
+        target.statistics.record(rows);
+        const arrived = performance.now();
+        for (const { row } of rows) if (!target.arrived.has(row)) target.arrived.set(row, arrived);
+        setImmediate(scheduleDrain);
+      }
+      return {
+        accepted: checked.length,
+        live: target !== undefined,
+        pendingItems: target?.statistics.pending ?? 0,
+      };
+    });
+  };
+
+  const exportEvents = async ({ file }: { file: string }): Promise<number> =>
+    mutate(async () => {
+      const events = acceptedEvents;
+      await exportEventsCsv({ file, events });
+      return events.length;
     });
 
   const reload = (reloadOptions: ReloadOptions = {}): Promise<ReloadResult> =>
@@ -349,6 +537,18 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
         },
         'item journal read',
       );
+    }
+    if (eventOptions.journal !== undefined) {
+      const opened = await openEventJournal({ file: eventOptions.journal });
+      eventJournal = opened.journal;
+      acceptedEvents = opened.events;
+      if (opened.truncatedBytes > 0) {
+        log.warn(
+          { journal: opened.journal.file, bytes: opened.truncatedBytes },
+          'event journal: cut off an incomplete last record (never acknowledged)',
+        );
+      }
+      log.info({ journal: opened.journal.file, events: acceptedEvents.length }, 'event journal read');
     }
     await reload({ artifactsDir: options.artifactsDir });
   };
@@ -421,9 +621,11 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
     await mutate(async () => undefined);
     const state = current;
     current = undefined;
+    live = undefined;
     state?.retire();
     await state?.whenDisposed();
     await journal?.close();
+    await eventJournal?.close();
   };
 
   return {
@@ -451,6 +653,8 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
     i2i: (query) => withState((state) => recallForItem(state, query)),
     putItem,
     deleteItem,
+    recordEvents,
+    exportEvents,
     reload,
     dispose,
   };
@@ -463,4 +667,27 @@ function checkItemId(id: unknown): void {
       message: `must be a string of 1 to 256 characters, got ${typeof id === 'string' ? `${id.length} characters` : typeof id}`,
     });
   }
+}
+
+function checkEvent(event: EventInput, index: number, received: number, futureTolerance: number): ItemEvent {
+  const fail = (field: string, message: string): never => {
+    throw new InvalidArgumentError({ argument: `events[${index}]${field ? `.${field}` : ''}`, message });
+  };
+  if (typeof event !== 'object' || event === null) fail('', 'must be an object');
+  const { itemId, userId, type, at } = event;
+  if (typeof itemId !== 'string' || itemId.length === 0 || itemId.length > 256) {
+    fail('itemId', 'must be a string of 1 to 256 characters');
+  }
+  if (userId !== undefined && (typeof userId !== 'string' || userId.length === 0 || userId.length > 256)) {
+    fail('userId', 'must be a string of 1 to 256 characters');
+  }
+  if (type !== 'exposure' && type !== 'click')
+    fail('type', `must be "exposure" or "click", got ${JSON.stringify(type)}`);
+  if (at !== undefined && (typeof at !== 'number' || !Number.isFinite(at) || at < 0)) {
+    fail('at', `must be a unix time in seconds, got ${String(at)}`);
+  }
+  if (at !== undefined && at > received + futureTolerance) {
+    fail('at', `${at} is in the future (more than ${futureTolerance} s after ${Math.floor(received)})`);
+  }
+  return { itemId, ...(userId === undefined ? {} : { userId }), type, at: at ?? received };
 }

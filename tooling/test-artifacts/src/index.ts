@@ -170,3 +170,22 @@ export function itemContent(
   }
   return { tags, vectors };
 }
+
+/**
+ * Sets the gate of an untrained gated model to one that falls as clicks grow:
+ * g = sigmoid(2 - 16 x 0.1 x the log-clicks feature), so tests can tell which way the gate moves.
+ */
+export function setClickShyGate(model: RecallModel): void {
+  const weights = model.toNamedWeights();
+  for (const [name, weight] of Object.entries(weights)) {
+    if (!name.startsWith('posterior_gate/')) continue;
+    const data = new Float32Array(weight.data.length);
+    if (name === 'posterior_gate/dense_0/kernel') {
+      const units = weight.shape[1] as number;
+      for (let u = 0; u < units; u++) data[units + u] = 0.1; // row 1 = the log-clicks feature
+    } else if (name === 'posterior_gate/output/kernel') data.fill(-1);
+    else if (name === 'posterior_gate/output/bias') data.fill(2);
+    weights[name] = { shape: weight.shape, data };
+  }
+  model.loadNamedWeights(weights);
+}
