@@ -478,10 +478,13 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
       acceptedEvents.push(...checked);
       const target = live?.state === state ? live : undefined;
       if (target !== undefined) {
+        const reference = target.state.model.live?.trained.referenceTime ?? Number.NaN;
         const rows = [];
         for (const event of checked) {
           const row = state.catalog.trainedRow(event.itemId);
-          if (row !== undefined) rows.push({ row, type: event.type, at: event.at });
+          // The same rule as the replay at load: events up to the reference time count as training data.
+          if (row !== undefined && !(event.at <= reference))
+            rows.push({ row, type: event.type, at: event.at });
         }
         target.statistics.record(rows);
         const arrived = performance.now();
