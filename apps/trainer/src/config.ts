@@ -141,6 +141,11 @@ export interface TrainerConfig {
     extraNegatives: number;
     /** Clip the global gradient norm to this value (0 = off). */
     clipNorm: number;
+    /**
+     * Fewer kernels per step: fused dense layers, closed-form gradients of the softmax loss, L2
+     * normalisation and additive fusion. Same model; seeded results differ by float rounding.
+     */
+    fusedKernels: boolean;
   };
   eval: {
     /** Length of the recalled list (the K of the headline metrics). */
@@ -229,6 +234,7 @@ export function defaultTrainerConfig(): TrainerConfig {
       logQ: true,
       extraNegatives: 0,
       clipNorm: 0,
+      fusedKernels: false,
     },
     eval: { k: 20, cutoffs: [10, 20], maxQueries: 0, candidates: 'all' },
     baselines: {
@@ -373,6 +379,7 @@ const SCHEMA: Record<string, FieldSpec> = {
       logQ: { type: 'boolean' },
       extraNegatives: { type: 'int', min: 0 },
       clipNorm: { type: 'number', min: 0 },
+      fusedKernels: { type: 'boolean' },
     },
   },
   eval: {

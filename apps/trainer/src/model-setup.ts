@@ -141,6 +141,7 @@ export function buildModelSetup(options: BuildModelSetupOptions): ModelSetup {
   modelConfig.user.idDropout = m.userIdDropout;
   if (modelConfig.gate) modelConfig.gate.statsDropout = m.statsDropout;
   modelConfig.tableOptimizer = { kind: 'adam', learningRate: config.train.learningRate };
+  modelConfig.fusedKernels = config.train.fusedKernels;
   if (modelConfig.gate) {
     modelConfig.posteriorScale = fitPosteriorScale({ statistics: data.statistics });
   }

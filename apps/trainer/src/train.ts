@@ -4,7 +4,7 @@ import { InvalidArgumentError } from '@mmrecall/errors';
 import { logQFromCounts, readLossParts } from '@mmrecall/losses';
 import type { CsrRows, LossBatch, RecallLossOptions } from '@mmrecall/model';
 import { createRandom, mixSeed as deriveSeed, shuffleInPlace } from '@mmrecall/random';
-import { type EmbeddingTable, trainStep } from '@mmrecall/towers';
+import { createFlatAdam, type EmbeddingTable, trainStep } from '@mmrecall/towers';
 import * as tf from '@tensorflow/tfjs-core';
 import { type CheckpointArray, readCheckpoint, writeCheckpoint } from './checkpoint';
 import type { TrainerConfig } from './config';
@@ -395,7 +395,8 @@ export async function runTraining(options: RunTrainingOptions): Promise<TrainRun
   const assemble = createBatchAssembler({ setup, train, targetCounts: pairs.targetCounts });
   const lossOptions = lossOptionsOf(train);
 
-  const optimizer = tf.train.adam(train.learningRate);
+  // Bit-identical to tf.train.adam (same checkpoint format) with one update for all variables.
+  const optimizer = createFlatAdam({ learningRate: train.learningRate });
   let history: EpochRecord[] = [];
   let bestEpoch = 0;
   let bestValidRecall = Number.NEGATIVE_INFINITY;

@@ -9,6 +9,11 @@ export interface FusionOptions {
   metaEmbedding: tf.Tensor2D;
   /** Gate values `[B, 1]` in (0, 1), e.g. from `createPosteriorGate().apply`. */
   gate: tf.Tensor2D;
+  /**
+   * Additive fusion only: the same values through a closed-form gradient (5 kernels backward instead
+   * of about 14 for the stock mul / sub / add chain with its broadcast reductions). Default false.
+   */
+  fusedKernels?: boolean;
 }
 
 function checkShapes(options: FusionOptions, sameDim: boolean): void {
@@ -55,5 +60,33 @@ export function concatFusion(options: FusionOptions): tf.Tensor2D {
 export function additiveFusion(options: FusionOptions): tf.Tensor2D {
   checkShapes(options, true);
   const { idEmbedding, metaEmbedding, gate } = options;
+  if (options.fusedKernels === true) return tf.tidy(() => fusedAdditive(idEmbedding, metaEmbedding, gate));
   return tf.tidy(() => tf.add(tf.mul(gate, metaEmbedding), tf.mul(tf.sub(1, gate), idEmbedding)));
 }
+
+/** d meta = g dy, d id = (1 - g) dy, d g = sum((meta - id) dy) over the row. Forward as the stock ops. */
+const fusedAdditive = tf.customGrad(((
+  id: tf.Tensor2D,
+  meta: tf.Tensor2D,
+  gate: tf.Tensor2D,
+  save: tf.GradSaveFunc,
+) => {
+  const complement = tf.sub(1, gate);
+  const value = tf.add(tf.mul(gate, meta), tf.mul(complement, id));
+  save([id, meta, gate, complement]);
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+      const [ids, metas, gates, complements] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      return [
+        tf.mul(dy, complements),
+        tf.mul(dy, gates),
+        tf.sum(tf.mul(dy, tf.sub(metas, ids)), 1, true),
+      ];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
+  id: tf.Tensor2D,
+  meta: tf.Tensor2D,
+  gate: tf.Tensor2D,
+) => tf.Tensor2D;

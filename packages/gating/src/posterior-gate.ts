@@ -1,5 +1,6 @@
 import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
 import { createRandom } from '@mmrecall/random';
+import { fusedDense } from '@mmrecall/towers';
 import * as tf from '@tensorflow/tfjs-core';
 import { POSTERIOR_FEATURE_COUNT } from './posterior-features';
 
@@ -15,6 +16,12 @@ export interface PosteriorGateOptions {
   initialBias?: number;
   /** Prefix of the weight names in `toNamedWeights` (e.g. `posterior_gate/dense_0/kernel`). Default `posterior_gate`. */
   name?: string;
+  /**
+   * Run every layer as one fused matMul + bias + relu/sigmoid kernel with a plain-product gradient
+   * (`fusedDense` of `@mmrecall/towers`): 1 kernel instead of 3 per layer forward. Same weights,
+   * values equal up to float rounding. Default false.
+   */
+  fusedKernels?: boolean;
 }
 
 /** The posterior-statistics gate: an MLP with a sigmoid output, g in (0, 1) per item. */
@@ -43,6 +50,7 @@ export function createPosteriorGate(options: PosteriorGateOptions = {}): Posteri
   const hiddenUnits = options.hiddenUnits ?? [16];
   const initialBias = options.initialBias ?? 0;
   const prefix = options.name ?? 'posterior_gate';
+  const fused = options.fusedKernels ?? false;
   if (!Number.isInteger(inputDim) || inputDim < 1) {
     throw new InvalidArgumentError({
       argument: 'inputDim',
@@ -105,8 +113,20 @@ export function createPosteriorGate(options: PosteriorGateOptions = {}): Posteri
       return tf.tidy(() => {
         let hidden: tf.Tensor2D = features;
         layers.forEach((layer, l) => {
+          const output = l + 1 === layers.length;
+          if (fused) {
+            hidden = fusedDense({
+              input: hidden,
+              kernel: layer.kernel as tf.Tensor as tf.Tensor2D,
+              bias: layer.bias as tf.Tensor as tf.Tensor1D,
+              activation: output ? 'sigmoid' : 'relu',
+              // The statistics are data: no gradient flows into them.
+              inputGradient: l > 0,
+            });
+            return;
+          }
           const linear = tf.add(tf.matMul(hidden, layer.kernel), layer.bias) as tf.Tensor2D;
-          hidden = l + 1 < layers.length ? tf.relu(linear) : tf.sigmoid(linear);
+          hidden = output ? tf.sigmoid(linear) : tf.relu(linear);
         });
         return hidden;
       });

@@ -28,6 +28,12 @@ export interface InBatchSoftmaxLossOptions {
   extraNegativeIds?: Int32Array;
   /** `'mean'` (default) returns a scalar; `'none'` returns the per-query losses `[B]`. */
   reduction?: LossReduction;
+  /**
+   * One softmax kernel forward and a closed-form gradient `(softmax - onehot) / (B T)` backward
+   * (about 20 kernels per loss instead of about 60; see the package README). Same value and gradient
+   * up to float rounding. Default false.
+   */
+  fusedKernels?: boolean;
 }
 
 /**
@@ -83,6 +89,36 @@ export function inBatchSoftmaxLoss(options: InBatchSoftmaxLossOptions): tf.Scala
     });
   }
 
+  if (options.fusedKernels === true) {
+    return tf.tidy(() => {
+      const all = extraNegatives === undefined ? candidates : tf.concat([candidates, extraNegatives], 0);
+      let logQ: tf.Tensor1D | undefined;
+      if (candidateLogQ !== undefined || extraNegativeLogQ !== undefined) {
+        const inBatch: tf.Tensor1D = candidateLogQ ?? tf.zeros([batch]);
+        logQ =
+          extraNegatives === undefined
+            ? inBatch
+            : tf.concat([inBatch, extraNegativeLogQ ?? (tf.zeros([extraCount]) as tf.Tensor1D)]);
+      }
+      let hits: Uint8Array | undefined;
+      if (candidateIds !== undefined) {
+        const inBatchHits = accidentalHits(candidateIds, candidateIds, true);
+        const extraHits =
+          extraNegativeIds === undefined ? undefined : accidentalHits(candidateIds, extraNegativeIds, false);
+        hits = joinHits(batch, batch, inBatchHits, extraCount, extraHits);
+      }
+      const perQuery = fusedSoftmaxCrossEntropy({
+        queries,
+        candidates: all,
+        temperature,
+        ...(logQ ? { logQ } : {}),
+        ...(hits ? { hits } : {}),
+        reduction,
+      });
+      return perQuery;
+    });
+  }
+
   return tf.tidy(() => {
     // Explicit transpose: the wasm kernel runs transposed products 10-25x slower than plain ones.
     let logits: tf.Tensor2D = tf.div(tf.matMul(queries, tf.transpose(candidates)), temperature);
@@ -121,6 +157,81 @@ const rowLogSumExp = tf.customGrad(((logits: tf.Tensor, save: tf.GradSaveFunc) =
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (logits: tf.Tensor2D) => tf.Tensor1D;
+
+/** Options of {@link fusedSoftmaxCrossEntropy}. */
+interface FusedSoftmaxOptions {
+  queries: tf.Tensor2D;
+  /** `[N, d]`: the B in-batch candidates (row i = positive of query i), then any extra negatives. */
+  candidates: tf.Tensor2D;
+  temperature: number;
+  /** `[N]`, subtracted from every row. */
+  logQ?: tf.Tensor1D;
+  /** B x N, 1 = masked (logit -Infinity). Never on the diagonal. */
+  hits?: Uint8Array;
+  reduction: LossReduction;
+}
+
+/**
+ * Cross-entropy of each query against column i of `softmax(q C^T / T - logQ)`. The value is
+ * `max_j z_ij - z_ii - log max_j p_ij` (= logSumExp - positive, stable for any logit range, without
+ * an exp kernel: the softmax kernel is the only transcendental pass). The gradient is written out:
+ * G = (P - I) dy / (B T), dq = G C, dC = G^T q, so the backward pass runs 6 kernels.
+ */
+function fusedSoftmaxCrossEntropy(options: FusedSoftmaxOptions): tf.Scalar | tf.Tensor1D {
+  const { temperature, logQ, hits, reduction } = options;
+  const [batch] = options.queries.shape;
+  const columns = options.candidates.shape[0];
+  const eyeValues = new Float32Array(batch * columns);
+  for (let i = 0; i < batch; i++) eyeValues[i * columns + i] = 1;
+  const op = tf.customGrad(((queries: tf.Tensor2D, candidates: tf.Tensor2D, save: tf.GradSaveFunc) => {
+    const eye = tf.tensor2d(eyeValues, [batch, columns]);
+    // Explicit transpose: the wasm kernel runs transposed products 10-25x slower than plain ones.
+    let logits: tf.Tensor2D = tf.matMul(tf.mul(queries, 1 / temperature), tf.transpose(candidates));
+    if (logQ !== undefined) logits = tf.sub(logits, tf.reshape(logQ, [1, columns]));
+    const positive = tf.sum(tf.mul(logits, eye), 1);
+    if (hits !== undefined) {
+      const mask = new Float32Array(hits.length);
+      for (let k = 0; k < hits.length; k++) if (hits[k] === 1) mask[k] = Number.NEGATIVE_INFINITY;
+      logits = tf.add(logits, tf.tensor2d(mask, [batch, columns]));
+    }
+    const probabilities = tf.softmax(logits);
+    const perQuery = tf.sub(
+      tf.sub(tf.max(logits, 1), positive),
+      tf.log(tf.max(probabilities, 1)),
+    ) as tf.Tensor1D;
+    save([queries, candidates, probabilities, eye]);
+    return {
+      value: reduction === 'none' ? perQuery : tf.mean(perQuery),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [q, c, p, identity] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const scale =
+          reduction === 'none' ? tf.mul(tf.reshape(dy, [batch, 1]), 1 / temperature) : tf.mul(dy, 1 / (batch * temperature));
+        const g = tf.mul(tf.sub(p, identity), scale);
+        return [tf.matMul(g, c), tf.matMul(tf.transpose(g), q)];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(options.queries, options.candidates) as tf.Scalar | tf.Tensor1D;
+}
+
+/** The B x (B + M) hit mask from the in-batch and the extra parts (undefined when nothing is masked). */
+function joinHits(
+  rows: number,
+  inBatchColumns: number,
+  inBatch: Uint8Array | undefined,
+  extraColumns: number,
+  extra: Uint8Array | undefined,
+): Uint8Array | undefined {
+  if (inBatch === undefined && extra === undefined) return undefined;
+  if (extraColumns === 0) return inBatch;
+  const columns = inBatchColumns + extraColumns;
+  const joined = new Uint8Array(rows * columns);
+  for (let i = 0; i < rows; i++) {
+    if (inBatch) joined.set(inBatch.subarray(i * inBatchColumns, (i + 1) * inBatchColumns), i * columns);
+    if (extra) joined.set(extra.subarray(i * extraColumns, (i + 1) * extraColumns), i * columns + inBatchColumns);
+  }
+  return joined;
+}
 
 /** `hits[i * columns + j] = 1` when column `j`'s id equals row `i`'s positive id (diagonal skipped when `skipDiagonal`). */
 function accidentalHits(

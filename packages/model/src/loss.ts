@@ -36,6 +36,7 @@ export function computeRecallLoss(options: ComputeRecallLossOptions): CombinedLo
         candidates,
         temperature: loss.temperature,
         candidateIds: targets,
+        fusedKernels: model.config.fusedKernels === true,
         ...(logQ ? { candidateLogQ: logQ } : {}),
         ...(extra && extraIds
           ? {

@@ -62,6 +62,7 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
   const optimizer = { kind: config.tableOptimizer.kind, learningRate: config.tableOptimizer.learningRate };
   const definition = modelKindDefinition(kind);
   const concat = definition.concatenated;
+  const fusedKernels = config.fusedKernels ?? false;
 
   const idTower: IdTower | undefined = definition.towers.id
     ? createIdTower({
@@ -72,6 +73,7 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
         outputDim: dim,
         seed: seed + 11,
         optimizer,
+        fusedKernels,
       })
     : undefined;
 
@@ -82,6 +84,7 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
         outputDim: dim,
         seed: seed + 23,
         optimizer,
+        fusedKernels,
         useRawVectors: config.content.useRawVectors,
         vectors: config.content.vectors,
         ...(config.content.tags ? { tags: config.content.tags } : {}),
@@ -110,6 +113,7 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
           normalize: !concat,
           seed: seed + 37,
           optimizer,
+          fusedKernels,
           ...(config.user.profile ? { profile: config.user.profile } : {}),
           ...(history
             ? {
@@ -128,6 +132,7 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
         inputDim: POSTERIOR_FEATURES,
         hiddenUnits: config.gate.hiddenUnits,
         seed: seed + 53,
+        fusedKernels,
       })
     : undefined;
 
@@ -209,6 +214,7 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
         ...(gateValue ? { gate: gateValue } : {}),
         ...(batch.warm ? { warm: batch.warm } : {}),
         dim,
+        fusedKernels,
       });
       const views: ItemViews = { item };
       if (id) views.id = id;

@@ -75,6 +75,12 @@ export interface RecallModelConfig {
   posteriorScale?: { logExposures: number; logClicks: number; age: number };
   /** Optimizer of the embedding tables (lazy: only touched rows are updated). */
   tableOptimizer: { kind: 'adam' | 'adagrad'; learningRate: number };
+  /**
+   * Fewer kernels per training step: fused dense layers, L2 normalisation and additive fusion with
+   * closed-form gradients (`fusedKernels` of @mmrecall/towers and @mmrecall/gating). Same weights,
+   * values equal up to float rounding. Default false.
+   */
+  fusedKernels?: boolean;
 }
 
 /** Query-side inputs for a batch of users (u2i). */

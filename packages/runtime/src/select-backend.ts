@@ -1,6 +1,7 @@
 import { InvalidArgumentError, MmrecallError } from '@mmrecall/errors';
 import * as tf from '@tensorflow/tfjs-core';
 import { installFastMatMulGradient } from './matmul-gradient';
+import { withThreadedWasmShim } from './wasm-threads';
 
 /** Backend names accepted by `selectBackend`. */
 export type BackendChoice = 'auto' | 'node' | 'wasm' | 'cpu';
@@ -15,6 +16,8 @@ export interface SelectedBackend {
   reason: string;
   /** Whether the wasm backend runs its SIMD build (wasm only). */
   simd?: boolean;
+  /** Threads of the wasm backend's XNNPACK pool (wasm only; 1 = the single-thread build). */
+  threads?: number;
 }
 
 /** Options of `selectBackend`. */
@@ -26,6 +29,12 @@ export interface SelectBackendOptions {
   backend?: BackendChoice;
   /** Receives the one-line decision (e.g. `console.error`). Default: no logging. */
   log?: (line: string) => void;
+  /**
+   * wasm only: threads of the matMul/conv pool. 1 (default) loads the single-thread SIMD build; more
+   * loads the threaded SIMD build (its pthreads started through a worker_threads shim, see README).
+   * Element-wise kernels stay single-threaded either way. Results are bit-identical for any count.
+   */
+  threads?: number;
 }
 
 /** Thrown when an explicitly requested backend cannot be initialised. */
@@ -54,13 +63,23 @@ async function tryNode(): Promise<void> {
   await tf.ready();
 }
 
-async function tryWasm(): Promise<boolean> {
-  await import('@tensorflow/tfjs-backend-wasm');
-  // Threaded wasm needs blob: workers, which Node's worker_threads refuse; use the single-thread SIMD build.
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  if (!(await tf.setBackend('wasm'))) throw new Error('setBackend("wasm") returned false');
-  await tf.ready();
-  return Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
+async function tryWasm(threads: number): Promise<{ simd: boolean; threads: number }> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1);
+  const start = async (): Promise<void> => {
+    if (!(await tf.setBackend('wasm'))) throw new Error('setBackend("wasm") returned false');
+    await tf.ready();
+  };
+  if (threads > 1) {
+    wasm.setThreadsCount(threads);
+    await withThreadedWasmShim(start);
+  } else {
+    await start();
+  }
+  return {
+    simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
+    threads: threads > 1 ? wasm.getThreadsCount() : 1,
+  };
 }
 
 async function tryCpu(): Promise<void> {
@@ -81,6 +100,13 @@ function firstLine(error: unknown): string {
  */
 export async function selectBackend(options: SelectBackendOptions = {}): Promise<SelectedBackend> {
   const requested = options.backend ?? 'auto';
+  const threads = options.threads ?? 1;
+  if (!(Number.isInteger(threads) && threads >= 1)) {
+    throw new InvalidArgumentError({
+      argument: 'threads',
+      message: `must be an integer >= 1, got ${String(options.threads)}`,
+    });
+  }
   if (!CHOICES.includes(requested)) {
     throw new InvalidArgumentError({
       argument: 'backend',
@@ -110,12 +136,13 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   }
   if (!selected && (requested === 'wasm' || requested === 'auto')) {
     try {
-      const simd = await tryWasm();
+      const wasm = await tryWasm(threads);
       selected = {
         name: 'wasm',
         requested,
-        simd,
-        reason: `wasm backend${simd ? ' with SIMD' : ' without SIMD'}`,
+        simd: wasm.simd,
+        threads: wasm.threads,
+        reason: `wasm backend${wasm.simd ? ' with SIMD' : ' without SIMD'}${wasm.threads > 1 ? `, ${wasm.threads} threads` : ''}`,
       };
     } catch (error) {
       if (requested === 'wasm') {

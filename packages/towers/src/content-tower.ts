@@ -201,6 +201,7 @@ export function createContentTower(options: ContentTowerOptions): ContentTower {
                   batch,
                   dim,
                 ]),
+                { fused: common.fusedKernels, inputGradient: false },
               ),
             );
           }

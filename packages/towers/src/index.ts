@@ -28,10 +28,13 @@ export { type Activation, createMlp, type Mlp, type MlpOptions } from './mlp';
 export type { NamedWeight, NamedWeights } from './named-weights';
 export {
   type Bags,
+  fusedL2Normalize,
   l2Normalize,
   type Tower,
   type TowerApplyOptions,
   type TowerCommonOptions,
 } from './tower-parts';
+export { createFlatAdam, type FlatAdamOptions } from './flat-adam';
+export { type FusedActivation, type FusedDenseOptions, fusedDense } from './fused-dense';
 export { type TrainStepOptions, trainStep } from './train-step';
 export { createUserTower, type UserTower, type UserTowerInput, type UserTowerOptions } from './user-tower';

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
 import { labelSeed, uniformArray } from '@mmrecall/random';
 import * as tf from '@tensorflow/tfjs-core';
+import { type FusedActivation, fusedDense } from './fused-dense';
 import {
   createVariable,
   type NamedWeights,
@@ -28,6 +29,12 @@ export interface MlpOptions {
   outputActivation?: Activation | 'linear';
   /** Seed of the Glorot-uniform kernels (biases start at 0). */
   seed: number;
+  /**
+   * Run each layer as one fused matMul + bias + activation kernel with a plain-product gradient
+   * (`fusedDense`) where the activation allows it (linear, relu). Same weights and, up to float
+   * rounding, the same values. Default false.
+   */
+  fusedKernels?: boolean;
 }
 
 /** A stack of dense layers with tf.Variable weights. */
@@ -55,8 +62,17 @@ export interface DenseLayer {
   kernel: tf.Variable;
   bias: tf.Variable;
   slots: WeightSlot[];
-  apply(input: tf.Tensor2D): tf.Tensor2D;
+  /**
+   * `activation(x W + b)`; with `fused` one fused kernel when the activation allows it.
+   * `inputGradient: false` (fused only) skips the gradient of a constant input.
+   */
+  apply(
+    input: tf.Tensor2D,
+    options?: { activation?: Activation | 'linear'; fused?: boolean; inputGradient?: boolean },
+  ): tf.Tensor2D;
 }
+
+const FUSABLE: readonly string[] = ['linear', 'relu'];
 
 /** Creates a Glorot-uniform dense layer with zero bias. */
 export function createDenseLayer(options: {
@@ -77,7 +93,19 @@ export function createDenseLayer(options: {
     kernel,
     bias,
     slots: [variableSlot(`${name}/kernel`, kernel), variableSlot(`${name}/bias`, bias)],
-    apply: (input) => tf.add(tf.matMul(input, kernel), bias),
+    apply: (input, applyOptions = {}) => {
+      const activation = applyOptions.activation ?? 'linear';
+      if (applyOptions.fused === true && FUSABLE.includes(activation)) {
+        return fusedDense({
+          input,
+          kernel: kernel as tf.Tensor as tf.Tensor2D,
+          bias: bias as tf.Tensor as tf.Tensor1D,
+          activation: activation as FusedActivation,
+          inputGradient: applyOptions.inputGradient ?? true,
+        });
+      }
+      return activate(tf.add(tf.matMul(input, kernel), bias), activation);
+    },
   };
 }
 
@@ -164,7 +192,10 @@ export function buildMlp(options: MlpOptions): { mlp: Mlp; slots: WeightSlot[] }
       return tf.tidy(() => {
         let x: tf.Tensor2D = input;
         layers.forEach((layer, i) => {
-          x = activate(layer.apply(x), i === layers.length - 1 ? outputActivation : activation);
+          x = layer.apply(x, {
+            activation: i === layers.length - 1 ? outputActivation : activation,
+            fused: options.fusedKernels === true,
+          });
         });
         return x;
       });

@@ -9,6 +9,12 @@ export const gatedAdditiveKind = defineModelKind({
   towers: { id: true, content: true, gate: true },
   concatenated: false,
   requiredContent: ['tags', 'vectors', 'nodeIds'],
-  fuse: ({ id, content, gate }) => additiveFusion({ idEmbedding: id!, metaEmbedding: content!, gate: gate! }),
+  fuse: ({ id, content, gate, fusedKernels }) =>
+    additiveFusion({
+      idEmbedding: id!,
+      metaEmbedding: content!,
+      gate: gate!,
+      ...(fusedKernels ? { fusedKernels } : {}),
+    }),
   lossTerms: (context) => gatedLossTerms(context, false),
 });

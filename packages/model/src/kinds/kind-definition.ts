@@ -17,6 +17,8 @@ export interface FusionInput {
   warm?: Uint8Array;
   /** Width of one view. */
   dim: number;
+  /** The model's `fusedKernels` setting (fusions with a closed-form gradient use it). */
+  fusedKernels?: boolean;
 }
 
 /** What a kind's loss terms are built from (inside the caller's `tidy` / gradient tape). */
