@@ -1,45 +1,61 @@
+import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createRandom, mixSeed as deriveSeed, shuffleInPlace } from '@mmrecall/random';
 import { selectBackend } from '@mmrecall/runtime';
-import { trainStep } from '@mmrecall/towers';
+import { createFlatAdam, trainStep } from '@mmrecall/towers';
 import * as tf from '@tensorflow/tfjs-core';
-import { resolveTrainerConfig, type TrainerBackend, type TrainerModelKind } from './config';
-import { loadTrainingData, type TrainingData } from './data';
+import {
+  type PartialTrainerConfig,
+  readConfigFile,
+  resolveTrainerConfig,
+  type TrainerBackend,
+  type TrainerConfig,
+} from './config';
+import { createRandom, mixSeed as deriveSeed, shuffleInPlace } from '@mmrecall/random';
+import { loadTrainingData } from './data';
 import { buildModelSetup } from './model-setup';
 import { buildTrainingPairs, createBatchAssembler, lossOptionsOf } from './train';
 
-/** Figures of one backend. */
-export interface BackendBench {
-  backend: string;
+/**
+ * One way of running the training step. `stock` is the path the trainer took before fused kernels:
+ * `tf.train.adam` and the stock tfjs ops; `fused` is `train.fusedKernels` with the flat Adam.
+ * `threads` > 1 loads the threaded wasm build.
+ */
+export interface BenchArm {
+  /** `stock` or `fused`. */
+  path: 'stock' | 'fused';
+  /** wasm threads (1 = single-thread SIMD build). */
+  threads: number;
+}
+
+/** What one child process measured for one arm. */
+export interface ArmFigures {
   /** Positive pairs per second over the timed steps (assembly + trainStep). */
   examplesPerSecond: number;
-  /** Mean wall time of one step (assembly + trainStep), ms. */
+  /** Mean wall time of one step, ms. */
   stepMs: number;
-  /** Mean batch assembly (feature slicing, logQ, negatives; pure JS), ms. */
-  assemblyMs: number;
-  /** Share of the step's wall time spent in batch assembly. */
-  assemblyShare: number;
-  /** Share of trainStep's wall time (profiled run) spent inside tfjs kernels. */
-  kernelShare: number;
-  /** Share of the whole step outside tfjs kernels (assembly + op dispatch, tape, sparse table updates). */
-  outsideKernelShare: number;
-  /** Kernels launched per step. */
+  /** Kernels launched per step (tf.profile, registered kernels only). */
   kernelsPerStep: number;
   /** Estimated floating point operations per step (matmuls 2MNK, element-wise 1 per output). */
   flopsPerStep: number;
-  /** Achieved FLOP/s of training (flopsPerStep / stepMs). */
-  achievedFlops: number;
-  /** FLOP/s of a large matMul timed in the same run. */
-  peakMatMulFlops: number;
-  /** achievedFlops / peakMatMulFlops. */
-  peakRatio: number;
+  /** Process CPU time / wall time over the timed steps (all threads). */
+  coresUsed: number;
+  /** FLOP/s of an n^3 matMul on this arm's backend and threads (best of 3). */
+  matMulFlops: number;
+  /** Mean loss over the timed steps (sanity: both paths train the same model). */
+  meanLoss: number;
+  /** Threads the backend reports. */
+  threads: number;
+  /** Kernels per step by kernel name. */
+  kernelCounts: Record<string, number>;
 }
 
 function product(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** FLOPs of one kernel from its shapes: BatchMatMul 2MNK, _FusedMatMul the same, else one per output element. */
+/** FLOPs of one kernel from its shapes: BatchMatMul / _FusedMatMul 2MNK, else one per output element. */
 function kernelFlops(kernel: { name: string; inputShapes: number[][]; outputShapes: number[][] }): number {
   const out = kernel.outputShapes[0] ?? [];
   if (kernel.name === 'BatchMatMul' || kernel.name === '_FusedMatMul') {
@@ -70,112 +86,98 @@ async function peakMatMul(n: number, repeats: number): Promise<number> {
   return (2 * n * n * n) / (best / 1000);
 }
 
-/** Options of {@link benchBackend}. */
-export interface BenchBackendOptions {
-  /** Data set. */
-  data: TrainingData;
-  /** Model kind. */
-  kind: TrainerModelKind;
-  /** Embedding dimension. */
-  dim: number;
-  /** Batch size. */
-  batchSize: number;
-  /** Timed steps (after warm-up). */
+/** Options of {@link benchArm}. */
+export interface BenchArmOptions {
+  /** Resolved config (data, model, batch size); `train.fusedKernels` is set from the arm. */
+  config: TrainerConfig;
+  /** The arm. */
+  arm: BenchArm;
+  /** Timed steps (after 5 warm-up steps). */
   steps: number;
-  /** Profiled steps. */
+  /** Profiled steps (kernel count and FLOPs). */
   profileSteps: number;
-  /** Size of the reference matMul. */
+  /** Size of the reference matMul; 0 = skip it. */
   matMulSize: number;
 }
 
-/** Trains `steps` steps on the active backend and measures throughput, time split and FLOP/s. */
-export async function benchBackend(options: BenchBackendOptions): Promise<Omit<BackendBench, 'backend'>> {
-  const { data, batchSize, steps } = options;
-  const config = resolveTrainerConfig({
-    overrides: {
-      model: { kind: options.kind, dim: options.dim },
-      train: { batchSize },
-      output: 'bench-output',
-    },
-  });
+/** Trains `steps` steps of one arm on the active backend and measures it. */
+export async function benchArm(options: BenchArmOptions): Promise<Omit<ArmFigures, 'threads'>> {
+  const kernelCounts: Record<string, number> = {};
+  const { arm, steps } = options;
+  const config: TrainerConfig = {
+    ...options.config,
+    train: { ...options.config.train, fusedKernels: arm.path === 'fused' },
+  };
+  const batchSize = config.train.batchSize;
+  const data = await loadTrainingData({ data: config.data });
   const setup = buildModelSetup({ config, data });
-  const optimizer = tf.train.adam(config.train.learningRate);
+  const optimizer =
+    arm.path === 'fused'
+      ? createFlatAdam({ learningRate: config.train.learningRate })
+      : tf.train.adam(config.train.learningRate);
   try {
-    const pairs = buildTrainingPairs({ data, mode: 'u2i', userPositives: setup.userPositives });
+    const pairs = buildTrainingPairs({ data, mode: config.model.mode, userPositives: setup.userPositives });
     const assemble = createBatchAssembler({ setup, train: config.train, targetCounts: pairs.targetCounts });
     const order = shuffleInPlace(
       Int32Array.from(pairs.targets, (_, i) => i),
-      createRandom(deriveSeed(1, 0)),
+      createRandom(deriveSeed(config.train.seed, 0)),
     );
     const maxSteps = Math.floor(order.length / batchSize);
     let stepIndex = 0;
     const nextBatch = () => {
       const s = stepIndex++ % maxSteps;
       const rows = order.subarray(s * batchSize, (s + 1) * batchSize);
-      return assemble({
-        queries: Int32Array.from(rows, (r) => pairs.queries[r] as number),
-        targets: Int32Array.from(rows, (r) => pairs.targets[r] as number),
+      return {
         step: s,
-      });
+        batch: assemble({
+          queries: Int32Array.from(rows, (r) => pairs.queries[r] as number),
+          targets: Int32Array.from(rows, (r) => pairs.targets[r] as number),
+          step: s,
+        }),
+      };
     };
-    const runStep = (batch: ReturnType<typeof nextBatch>, step: number): number =>
-      trainStep({
+    const lossOptions = lossOptionsOf(config.train);
+    const runStep = (): number => {
+      const { batch, step } = nextBatch();
+      return trainStep({
         variables: setup.model.variables,
         tables: setup.model.tables,
         optimizer,
-        loss: () =>
-          setup.model.computeLoss({ batch, loss: lossOptionsOf(config.train), training: true, step }).total,
+        loss: () => setup.model.computeLoss({ batch, loss: lossOptions, training: true, step }).total,
       });
-    for (let w = 0; w < 5; w++) runStep(nextBatch(), w);
-    let assemblyMs = 0;
-    let trainMs = 0;
-    for (let s = 0; s < steps; s++) {
-      const t0 = performance.now();
-      const batch = nextBatch();
-      const t1 = performance.now();
-      runStep(batch, s);
-      trainMs += performance.now() - t1;
-      assemblyMs += t1 - t0;
-    }
-    // Profiled steps: kernel time and FLOPs (tf.profile times each kernel synchronously on cpu/wasm).
-    let kernelMs = 0;
-    let profiledMs = 0;
+    };
+    for (let w = 0; w < 5; w++) runStep();
+    let lossSum = 0;
+    const cpuStart = process.cpuUsage();
+    const wallStart = performance.now();
+    for (let s = 0; s < steps; s++) lossSum += runStep();
+    const wallMs = performance.now() - wallStart;
+    const cpu = process.cpuUsage(cpuStart);
     let flops = 0;
     let kernels = 0;
+    const backendName = tf.getBackend();
     for (let s = 0; s < options.profileSteps; s++) {
-      const batch = nextBatch();
-      const start = performance.now();
       const info = await tf.profile(() => {
-        runStep(batch, s);
+        runStep();
       });
-      profiledMs += performance.now() - start;
-      const backendName = tf.getBackend();
       for (const kernel of info.kernels) {
         // Entries that are not registered kernels (custom-gradient scopes) wrap other kernels: skip them.
         if (tf.getKernel(kernel.name, backendName) === undefined) continue;
-        kernelMs += Number(kernel.kernelTimeMs) || 0;
         flops += kernelFlops(kernel);
         kernels++;
+        kernelCounts[kernel.name] = (kernelCounts[kernel.name] ?? 0) + 1 / options.profileSteps;
       }
     }
-    const stepMs = (assemblyMs + trainMs) / steps;
-    const kernelShare = kernelMs / profiledMs;
-    const meanTrainMs = trainMs / steps;
-    const flopsPerStep = flops / options.profileSteps;
-    const achievedFlops = flopsPerStep / (stepMs / 1000);
-    const peakMatMulFlops = await peakMatMul(options.matMulSize, 3);
+    const stepMs = wallMs / steps;
     return {
-      examplesPerSecond: (steps * batchSize) / ((assemblyMs + trainMs) / 1000),
+      examplesPerSecond: (steps * batchSize) / (wallMs / 1000),
       stepMs,
-      assemblyMs: assemblyMs / steps,
-      assemblyShare: assemblyMs / (assemblyMs + trainMs),
-      kernelShare,
-      outsideKernelShare: 1 - (kernelShare * meanTrainMs) / stepMs,
-      kernelsPerStep: kernels / options.profileSteps,
-      flopsPerStep,
-      achievedFlops,
-      peakMatMulFlops,
-      peakRatio: achievedFlops / peakMatMulFlops,
+      kernelsPerStep: kernels / Math.max(1, options.profileSteps),
+      flopsPerStep: flops / Math.max(1, options.profileSteps),
+      coresUsed: (cpu.user + cpu.system) / 1000 / wallMs,
+      matMulFlops: options.matMulSize > 0 ? await peakMatMul(options.matMulSize, 3) : Number.NaN,
+      meanLoss: lossSum / steps,
+      kernelCounts,
     };
   } finally {
     optimizer.dispose();
@@ -185,20 +187,94 @@ export async function benchBackend(options: BenchBackendOptions): Promise<Omit<B
 
 const HELP = `Usage: node dist-bench/bench.js [options]
 
-Training throughput of one model kind on each tfjs backend that loads (wasm, cpu; node when installed),
-the share of step time outside tfjs kernels (batch assembly measured separately), and achieved FLOP/s
-as a ratio of a large matMul's FLOP/s timed in the same run.
+Training throughput of several ways of running the same training step ("arms"), each in its own
+process, interleaved round by round so that a busy machine slows all arms alike; prints medians.
+Per arm: examples/s, step ms, kernels per step, cores used (CPU time / wall time), achieved FLOP/s
+and its ratio to the matMul rate of the 2-thread wasm build, and the speed-up over the first arm.
 
-  --backends <list>    comma-separated, default wasm,cpu
-  --kind <kind>        model kind, default gated-additive
-  --preset <name>      synthetic preset, default default
-  --dim <n>            embedding dim, default 32
-  --batch-size <n>     default 256
-  --steps <n>          timed steps per backend, default 40
-  --profile-steps <n>  profiled steps per backend, default 5
+  --arms <list>        comma-separated <path>[@threads], path stock (tf.train.adam, stock ops: the
+                       trainer before fused kernels) or fused (train.fusedKernels + flat Adam);
+                       default stock,fused
+  --config <file>      trainer config (e.g. configs/tiktok.yaml); default: the synthetic default
+  --preset <name>      synthetic preset when no --config, default default
+  --kind <kind>        model kind (default: the config's)
+  --backend <name>     wasm (default), cpu or node
+  --rounds <n>         rounds (each runs every arm once), default 5
+  --steps <n>          timed steps per arm and round, default 30
+  --profile-steps <n>  profiled steps per arm and round, default 2
   --matmul <n>         reference matMul size n (n x n x n), default 1024
+  --kernels            also list kernels per step by name for each arm
   --json               print JSON only
   -h, --help`;
+
+function median(values: number[]): number {
+  const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function parseArm(text: string): BenchArm {
+  const [path, threadsText] = text.split('@');
+  const threads = threadsText === undefined ? 1 : Number(threadsText);
+  if ((path !== 'stock' && path !== 'fused') || !Number.isInteger(threads) || threads < 1) {
+    throw new Error(`--arms: "${text}" is not <stock|fused>[@threads]`);
+  }
+  return { path, threads };
+}
+
+const armName = (arm: BenchArm): string => `${arm.path}${arm.threads > 1 ? `@${arm.threads}` : ''}`;
+
+interface ChildRequest {
+  config: TrainerConfig;
+  arm: BenchArm;
+  backend: TrainerBackend;
+  steps: number;
+  profileSteps: number;
+  matMulSize: number;
+  /** Only time the matMul (the 2-thread reference). */
+  matMulOnly?: boolean;
+}
+
+/** Child mode: one arm in this process, one JSON line on stdout. */
+async function runChild(request: ChildRequest): Promise<void> {
+  const selected = await selectBackend({ backend: request.backend, threads: request.arm.threads });
+  const threads = selected.threads ?? 1;
+  if (request.matMulOnly) {
+    const matMulFlops = await peakMatMul(request.matMulSize, 3);
+    process.stdout.write(`${JSON.stringify({ matMulFlops, threads })}\n`);
+    return;
+  }
+  const figures = await benchArm(request);
+  process.stdout.write(`${JSON.stringify({ ...figures, threads })}\n`);
+}
+
+function spawnChild(request: ChildRequest): Promise<Partial<ArmFigures>> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(import.meta.url), '--child', JSON.stringify(request)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += String(chunk);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = out.trim().split('\n').pop() ?? '';
+      if (code !== 0 || line === '') {
+        reject(new Error(`${armName(request.arm)}: child exited with ${code}`));
+        return;
+      }
+      resolve(JSON.parse(line) as Partial<ArmFigures>);
+    });
+  });
+}
 
 async function main(): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
@@ -206,15 +282,18 @@ async function main(): Promise<number> {
     values = parseArgs({
       args: process.argv.slice(2),
       options: {
-        backends: { type: 'string' },
-        kind: { type: 'string' },
+        child: { type: 'string' },
+        arms: { type: 'string' },
+        config: { type: 'string' },
         preset: { type: 'string' },
-        dim: { type: 'string' },
-        'batch-size': { type: 'string' },
+        kind: { type: 'string' },
+        backend: { type: 'string' },
+        rounds: { type: 'string' },
         steps: { type: 'string' },
         'profile-steps': { type: 'string' },
         matmul: { type: 'string' },
         json: { type: 'boolean' },
+        kernels: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -222,62 +301,141 @@ async function main(): Promise<number> {
     process.stderr.write(`mmrecall-bench: ${(error as Error).message.split('\n')[0]}\n`);
     return 2;
   }
+  if (typeof values.child === 'string') {
+    await runChild(JSON.parse(values.child) as ChildRequest);
+    return 0;
+  }
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  const int = (name: string, fallback: number): number => {
+  const int = (name: string, fallback: number, min = 1): number => {
     const text = values[name];
     if (text === undefined) return fallback;
     const value = Number(text);
-    if (!Number.isInteger(value) || value < 1)
-      throw new Error(`--${name}: expected an integer >= 1, got ${JSON.stringify(text)}`);
+    if (!Number.isInteger(value) || value < min)
+      throw new Error(`--${name}: expected an integer >= ${min}, got ${JSON.stringify(text)}`);
     return value;
   };
-  const backends = String(values.backends ?? 'wasm,cpu').split(',') as TrainerBackend[];
-  const kind = (values.kind ?? 'gated-additive') as TrainerModelKind;
-  const preset = String(values.preset ?? 'default');
+  const arms = String(values.arms ?? 'stock,fused')
+    .split(',')
+    .map((text) => parseArm(text.trim()));
+  const backend = String(values.backend ?? 'wasm') as TrainerBackend;
+  const overrides: PartialTrainerConfig = {};
+  if (values.config === undefined)
+    overrides.data = { preset: String(values.preset ?? 'default') as 'default' };
+  if (typeof values.kind === 'string')
+    overrides.model = { kind: values.kind as TrainerConfig['model']['kind'] };
+  const file = typeof values.config === 'string' ? await readConfigFile({ path: values.config }) : undefined;
   const config = resolveTrainerConfig({
-    overrides: { data: { preset: preset as 'default' }, model: { kind } },
+    ...(file !== undefined ? { file } : {}),
+    ...(typeof values.config === 'string' ? { fileName: values.config } : {}),
+    overrides,
   });
-  const results: BackendBench[] = [];
-  let data: TrainingData | undefined;
-  for (const backend of backends) {
-    let selected: Awaited<ReturnType<typeof selectBackend>>;
-    try {
-      selected = await selectBackend({ backend, log: (line) => process.stderr.write(`${line}\n`) });
-    } catch (error) {
+  const rounds = int('rounds', 5);
+  const base = {
+    config,
+    backend,
+    steps: int('steps', 30),
+    profileSteps: int('profile-steps', 2, 0),
+    matMulSize: int('matmul', 1024),
+  };
+  const loadBefore = loadavg();
+  const perArm: Partial<ArmFigures>[][] = arms.map(() => []);
+  const reference: number[] = [];
+  let referenceThreads = 0;
+  for (let round = 0; round < rounds; round++) {
+    // Rotate the order so that no arm always runs first (or right after the reference).
+    for (let k = 0; k < arms.length; k++) {
+      const index = (k + round) % arms.length;
+      const arm = arms[index] as BenchArm;
+      const figures = await spawnChild({ ...base, arm });
+      (perArm[index] as Partial<ArmFigures>[]).push(figures);
       process.stderr.write(
-        `[bench] ${backend}: not available (${(error as Error).message.split('\n')[0]})\n`,
+        `[bench] round ${round + 1}/${rounds} ${armName(arm)}: ${(figures.examplesPerSecond ?? 0).toFixed(0)} examples/s\n`,
       );
-      continue;
     }
-    data ??= await loadTrainingData({ data: config.data });
-    process.stderr.write(`[bench] ${selected.name}: ${data.summary}\n`);
-    const figures = await benchBackend({
-      data,
-      kind,
-      dim: int('dim', 32),
-      batchSize: int('batch-size', 256),
-      steps: int('steps', 40),
-      profileSteps: int('profile-steps', 5),
-      matMulSize: int('matmul', 1024),
-    });
-    results.push({ backend: selected.name + (selected.simd ? '+simd' : ''), ...figures });
+    if (backend === 'wasm') {
+      try {
+        const figures = await spawnChild({ ...base, arm: { path: 'stock', threads: 2 }, matMulOnly: true });
+        reference.push(figures.matMulFlops ?? Number.NaN);
+        referenceThreads = figures.threads ?? 0;
+      } catch (error) {
+        process.stderr.write(`[bench] 2-thread matMul reference failed: ${(error as Error).message}\n`);
+      }
+    }
   }
+  const loadAfter = loadavg();
+  const referenceFlops = median(reference);
+  const firstRates = (perArm[0] ?? []).map((f) => f.examplesPerSecond ?? Number.NaN);
+  const rows = arms.map((arm, index) => {
+    const runs = perArm[index] as Partial<ArmFigures>[];
+    const pick = (key: keyof ArmFigures) => median(runs.map((f) => Number(f[key])));
+    const examplesPerSecond = pick('examplesPerSecond');
+    const stepMs = pick('stepMs');
+    const flopsPerStep = pick('flopsPerStep');
+    const achievedFlops = flopsPerStep / (stepMs / 1000);
+    return {
+      arm: armName(arm),
+      threads: pick('threads'),
+      examplesPerSecond,
+      examplesPerSecondRange: [
+        Math.min(...runs.map((f) => f.examplesPerSecond ?? Number.NaN)),
+        Math.max(...runs.map((f) => f.examplesPerSecond ?? Number.NaN)),
+      ],
+      stepMs,
+      kernelsPerStep: pick('kernelsPerStep'),
+      flopsPerStep,
+      coresUsed: pick('coresUsed'),
+      achievedFlops,
+      matMulFlops: pick('matMulFlops'),
+      ratioToTwoThreadMatMul: achievedFlops / referenceFlops,
+      meanLoss: pick('meanLoss'),
+      kernelCounts: runs[0]?.kernelCounts ?? {},
+      // Median over rounds of (this arm / first arm) in the same round.
+      speedup: median(
+        runs.map((f, r) => (f.examplesPerSecond ?? Number.NaN) / (firstRates[r] ?? Number.NaN)),
+      ),
+    };
+  });
+  const summary = {
+    data: config.data.source === 'synthetic' ? `synthetic-${config.data.preset}` : config.data.source,
+    kind: config.model.kind,
+    batchSize: config.train.batchSize,
+    backend,
+    rounds,
+    steps: base.steps,
+    loadAverage: { before: loadBefore, after: loadAfter },
+    twoThreadMatMulFlops: referenceFlops,
+    twoThreadMatMulThreads: referenceThreads,
+    arms: rows,
+  };
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ kind, preset, results }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     return 0;
   }
+  const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
   const lines = [
-    '| backend | examples/s | step ms | assembly ms (share) | outside kernels | kernels/step | MFLOP/step | achieved GFLOP/s | matMul GFLOP/s | ratio |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...results.map(
+    `${summary.kind} on ${summary.data}, batch ${summary.batchSize}, ${backend}, medians of ${rounds} interleaved rounds x ${base.steps} steps`,
+    `load average ${loadBefore.map((v) => v.toFixed(2)).join(' ')} before, ${loadAfter.map((v) => v.toFixed(2)).join(' ')} after; 2-thread matMul (${base.matMulSize}^3): ${fixed(referenceFlops / 1e9, 2)} GFLOP/s`,
+    '| arm | examples/s (min-max) | vs first | step ms | kernels/step | MFLOP/step | cores used | achieved GFLOP/s | own matMul GFLOP/s | ratio to 2-thread matMul | mean loss |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(
       (r) =>
-        `| ${r.backend} | ${r.examplesPerSecond.toFixed(0)} | ${r.stepMs.toFixed(1)} | ${r.assemblyMs.toFixed(2)} (${(100 * r.assemblyShare).toFixed(1)}%) | ${(100 * r.outsideKernelShare).toFixed(1)}% | ${r.kernelsPerStep.toFixed(0)} | ${(r.flopsPerStep / 1e6).toFixed(1)} | ${(r.achievedFlops / 1e9).toFixed(3)} | ${(r.peakMatMulFlops / 1e9).toFixed(2)} | ${(100 * r.peakRatio).toFixed(2)}% |`,
+        `| ${r.arm} | ${fixed(r.examplesPerSecond, 0)} (${fixed(r.examplesPerSecondRange[0] as number, 0)}-${fixed(r.examplesPerSecondRange[1] as number, 0)}) | ${fixed(r.speedup, 2)}x | ${fixed(r.stepMs, 1)} | ${fixed(r.kernelsPerStep, 0)} | ${fixed(r.flopsPerStep / 1e6, 1)} | ${fixed(r.coresUsed, 2)} | ${fixed(r.achievedFlops / 1e9, 3)} | ${fixed(r.matMulFlops / 1e9, 2)} | ${fixed(100 * r.ratioToTwoThreadMatMul, 2)}% | ${fixed(r.meanLoss, 4)} |`,
     ),
   ];
-  process.stdout.write(`${kind} on synthetic-${preset}\n${lines.join('\n')}\n`);
+  if (values.kernels) {
+    const names = [...new Set(rows.flatMap((r) => Object.keys(r.kernelCounts)))].sort();
+    lines.push(
+      '',
+      `| kernel | ${rows.map((r) => r.arm).join(' | ')} |`,
+      `|---|${rows.map(() => '---:').join('|')}|`,
+    );
+    for (const name of names)
+      lines.push(`| ${name} | ${rows.map((r) => fixed(r.kernelCounts[name] ?? 0, 0)).join(' | ')} |`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }
 

@@ -2,7 +2,7 @@ import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
 import { expectNoTensorLeak, expectTensorsClose, seededRandom } from '@mmrecall/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { inBatchSoftmaxLoss } from './in-batch-softmax-loss';
+import { type InBatchSoftmaxLossOptions, inBatchSoftmaxLoss } from './in-batch-softmax-loss';
 
 const E = Math.E;
 const lse = (...values: number[]) => Math.log(values.reduce((sum, v) => sum + Math.exp(v), 0));
@@ -280,5 +280,115 @@ describe('inBatchSoftmaxLoss gradient', () => {
     expectTensorsClose(ours[0]!, reference[0]!, 1e-6);
     expectTensorsClose(ours[1]!, reference[1]!, 1e-6);
     tf.dispose([queries, candidates, mask, ...ours, ...reference]);
+  });
+});
+
+describe('inBatchSoftmaxLoss with fusedKernels', () => {
+  const random = seededRandom(21);
+  const matrix = (rows: number, columns: number, scale = 1) =>
+    tf.tensor2d(
+      Array.from({ length: rows * columns }, () => (random() * 2 - 1) * scale),
+      [rows, columns],
+    );
+  type Case = Omit<InBatchSoftmaxLossOptions, 'queries' | 'candidates'>;
+  const cases: [string, Case][] = [
+    ['plain, temperature 0.3', { temperature: 0.3 }],
+    ['logQ and accidental hits', { temperature: 0.1, candidateIds: Int32Array.of(3, 1, 3, 7, 1, 2) }],
+    ['extra negatives with logQ and id masking, per-query', { temperature: 0.2, reduction: 'none' }],
+    ['extra negatives without any logQ', { temperature: 0.5 }],
+  ];
+  for (const [label, base] of cases) {
+    it(`gives the stock value and gradients: ${label}`, () => {
+      const queries = matrix(6, 4);
+      const candidates = matrix(6, 4);
+      const options: Case = { ...base };
+      const owned: tf.Tensor[] = [queries, candidates];
+      if (label.includes('logQ and')) {
+        options.candidateLogQ = tf.tensor1d([-1, -2.5, -0.3, -4, -1.2, -2]);
+        owned.push(options.candidateLogQ);
+      }
+      if (label.startsWith('extra')) {
+        options.extraNegatives = matrix(3, 4);
+        owned.push(options.extraNegatives);
+        if (label.includes('with logQ')) {
+          options.candidateLogQ = tf.tensor1d([-1, -2, -3, -1, -2, -3]);
+          options.extraNegativeLogQ = tf.tensor1d([-5, -5, -5]);
+          options.candidateIds = Int32Array.of(0, 1, 2, 3, 4, 5);
+          options.extraNegativeIds = Int32Array.of(9, 4, 1);
+          owned.push(options.candidateLogQ, options.extraNegativeLogQ);
+        }
+      }
+      const run = (fusedKernels: boolean) =>
+        tf.tidy(() => {
+          // Weights per query make the 'none' reduction's upstream gradient non-uniform.
+          const weights = tf.tensor1d([1, 2, 0.5, 1, 3, 1]);
+          const f = (q: tf.Tensor, c: tf.Tensor) => {
+            const loss = inBatchSoftmaxLoss({
+              ...options,
+              queries: q as tf.Tensor2D,
+              candidates: c as tf.Tensor2D,
+              fusedKernels,
+            });
+            return loss.rank === 0 ? loss : tf.sum(tf.mul(loss, weights));
+          };
+          const value = f(queries, candidates);
+          const [gq, gc] = tf.grads(f)([queries, candidates]);
+          return { value, gq: gq as tf.Tensor, gc: gc as tf.Tensor };
+        });
+      const stock = run(false);
+      const fused = run(true);
+      expectTensorsClose(fused.value, stock.value, 2e-5);
+      expectTensorsClose(fused.gq, stock.gq, 2e-5);
+      expectTensorsClose(fused.gc, stock.gc, 2e-5);
+      tf.dispose([...owned, stock, fused]);
+    });
+  }
+
+  it('is exact for huge logits and when every off-diagonal id is a hit', () => {
+    const queries = tf.tensor2d([
+      [100, 0],
+      [0, 100],
+    ]);
+    const swapped = tf.tensor2d([
+      [0, 100],
+      [100, 0],
+    ]);
+    const wrong = inBatchSoftmaxLoss({
+      queries,
+      candidates: swapped,
+      temperature: 0.01,
+      reduction: 'none',
+      fusedKernels: true,
+    });
+    expectTensorsClose(wrong, [1e6, 1e6], 1);
+    const allSame = inBatchSoftmaxLoss({
+      queries,
+      candidates: swapped,
+      temperature: 1,
+      candidateIds: Int32Array.of(4, 4),
+      fusedKernels: true,
+    });
+    expectTensorsClose(allSame, [0]);
+    tf.dispose([queries, swapped, wrong, allSame]);
+  });
+
+  it('does not leak tensors and does not dispose its inputs', async () => {
+    const queries = matrix(4, 3);
+    const candidates = matrix(4, 3);
+    const extraNegatives = matrix(2, 3);
+    await expectNoTensorLeak(() => {
+      const [gq, gc] = tf.grads((q: tf.Tensor, c: tf.Tensor) =>
+        inBatchSoftmaxLoss({
+          queries: q as tf.Tensor2D,
+          candidates: c as tf.Tensor2D,
+          candidateIds: Int32Array.of(1, 1, 2, 3),
+          extraNegatives,
+          fusedKernels: true,
+        }),
+      )([queries, candidates]);
+      tf.dispose([gq!, gc!]);
+    }, 'fused in-batch softmax');
+    expect(queries.isDisposed || candidates.isDisposed || extraNegatives.isDisposed).toBe(false);
+    tf.dispose([queries, candidates, extraNegatives]);
   });
 });

@@ -105,7 +105,7 @@ class FlatAdamOptimizer extends tf.AdamOptimizer {
       const gradient =
         list.length === 1
           ? tf.reshape(list[0]!.tensor, [total])
-          : tf.concat(list.map(({ tensor }) => tf.reshape(tensor, [-1])));
+          : tf.concat(list.map(({ tensor }) => (tensor.rank === 1 ? tensor : tf.reshape(tensor, [-1]))));
       const newFirstMoment = tf.add(tf.mul(firstMoment, this.beta1), tf.mul(gradient, 1 - this.beta1));
       const newSecondMoment = tf.add(
         tf.mul(secondMoment, this.beta2),
@@ -128,7 +128,8 @@ class FlatAdamOptimizer extends tf.AdamOptimizer {
             message: `no variable named ${name}`,
           });
         }
-        value.assign(tf.add(tf.reshape(pieces[i] as tf.Tensor, value.shape), value));
+        const piece = pieces[i] as tf.Tensor;
+        value.assign(tf.add(value.rank === 1 ? piece : tf.reshape(piece, value.shape), value));
       });
       accBeta1.assign(tf.mul(accBeta1, this.beta1));
       accBeta2.assign(tf.mul(accBeta2, this.beta2));
