@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { createRandom, mixSeed as deriveSeed, shuffleInPlace } from '@mmrecall/random';
 import { selectBackend } from '@mmrecall/runtime';
 import { createFlatAdam, trainStep } from '@mmrecall/towers';
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,7 +13,6 @@ import {
   type TrainerBackend,
   type TrainerConfig,
 } from './config';
-import { createRandom, mixSeed as deriveSeed, shuffleInPlace } from '@mmrecall/random';
 import { loadTrainingData } from './data';
 import { buildModelSetup } from './model-setup';
 import { buildTrainingPairs, createBatchAssembler, lossOptionsOf } from './train';

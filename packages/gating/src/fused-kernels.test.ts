@@ -16,10 +16,15 @@ function matrix(rows: number, columns: number, seed: number): tf.Tensor2D {
 describe('createPosteriorGate with fusedKernels', () => {
   it('gives the stock gate values and weight gradients for the same seed', () => {
     const stock = createPosteriorGate({ hiddenUnits: [16, 8], seed: 5, initialBias: 0.3 });
-    const fused = createPosteriorGate({ hiddenUnits: [16, 8], seed: 5, initialBias: 0.3, fusedKernels: true });
+    const fused = createPosteriorGate({
+      hiddenUnits: [16, 8],
+      seed: 5,
+      initialBias: 0.3,
+      fusedKernels: true,
+    });
     const features = matrix(12, 4, 1);
     const weights = matrix(12, 1, 2);
-    const loss = (gate: typeof stock) => () => tf.sum(tf.mul(gate.apply(features), weights));
+    const loss = (gate: typeof stock) => (): tf.Scalar => tf.sum(tf.mul(gate.apply(features), weights));
     const a = tf.variableGrads(loss(stock), [...stock.variables]);
     const b = tf.variableGrads(loss(fused), [...fused.variables]);
     expectTensorsClose(b.value, a.value, 1e-5);
@@ -31,7 +36,16 @@ describe('createPosteriorGate with fusedKernels', () => {
     const gStock = stock.apply(features);
     const gFused = fused.apply(features);
     expectTensorsClose(gFused, gStock, 1e-6);
-    tf.dispose([features, weights, a.value, b.value, gStock, gFused, ...Object.values(a.grads), ...Object.values(b.grads)]);
+    tf.dispose([
+      features,
+      weights,
+      a.value,
+      b.value,
+      gStock,
+      gFused,
+      ...Object.values(a.grads),
+      ...Object.values(b.grads),
+    ]);
     stock.dispose();
     fused.dispose();
   });
@@ -88,7 +102,14 @@ describe('additiveFusion with fusedKernels', () => {
     const gate = tf.tensor2d([[0.2], [0.7]]);
     await expectNoTensorLeak(() => {
       const grads = tf.grads((g: tf.Tensor) =>
-        tf.sum(additiveFusion({ idEmbedding: id, metaEmbedding: meta, gate: g as tf.Tensor2D, fusedKernels: true })),
+        tf.sum(
+          additiveFusion({
+            idEmbedding: id,
+            metaEmbedding: meta,
+            gate: g as tf.Tensor2D,
+            fusedKernels: true,
+          }),
+        ),
       )([gate]);
       tf.dispose(grads);
     }, 'fused additive fusion');

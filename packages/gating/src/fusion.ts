@@ -78,11 +78,7 @@ const fusedAdditive = tf.customGrad(((
     value,
     gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
       const [ids, metas, gates, complements] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      return [
-        tf.mul(dy, complements),
-        tf.mul(dy, gates),
-        tf.sum(tf.mul(dy, tf.sub(metas, ids)), 1, true),
-      ];
+      return [tf.mul(dy, complements), tf.mul(dy, gates), tf.sum(tf.mul(dy, tf.sub(metas, ids)), 1, true)];
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (

@@ -204,7 +204,9 @@ function fusedSoftmaxCrossEntropy(options: FusedSoftmaxOptions): tf.Scalar | tf.
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [q, c, p, identity] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         const scale =
-          reduction === 'none' ? tf.mul(tf.reshape(dy, [batch, 1]), 1 / temperature) : tf.mul(dy, 1 / (batch * temperature));
+          reduction === 'none'
+            ? tf.mul(tf.reshape(dy, [batch, 1]), 1 / temperature)
+            : tf.mul(dy, 1 / (batch * temperature));
         const g = tf.mul(tf.sub(p, identity), scale);
         return [tf.matMul(g, c), tf.matMul(tf.transpose(g), q)];
       },
@@ -244,7 +246,8 @@ function joinHits(
   const joined = new Uint8Array(rows * columns);
   for (let i = 0; i < rows; i++) {
     if (inBatch) joined.set(inBatch.subarray(i * inBatchColumns, (i + 1) * inBatchColumns), i * columns);
-    if (extra) joined.set(extra.subarray(i * extraColumns, (i + 1) * extraColumns), i * columns + inBatchColumns);
+    if (extra)
+      joined.set(extra.subarray(i * extraColumns, (i + 1) * extraColumns), i * columns + inBatchColumns);
   }
   return joined;
 }

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /** A tensor with a name, as optimizers take and return them. */
 type NamedTensor = { name: string; tensor: tf.Tensor };
+
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFlatAdam } from './flat-adam';
 
@@ -23,7 +24,13 @@ const SHAPES: number[][] = [[3, 4], [4], [2, 3, 2], []];
 function makeVariables(prefix: string): tf.Variable[] {
   const variables = SHAPES.map((shape, i) =>
     tf.variable(
-      tf.tensor(randomArray(shape.reduce((a, b) => a * b, 1), 10 + i), shape),
+      tf.tensor(
+        randomArray(
+          shape.reduce((a, b) => a * b, 1),
+          10 + i,
+        ),
+        shape,
+      ),
       true,
       `${prefix}/v${i}`,
     ),
@@ -41,7 +48,9 @@ function gradientsFor(variables: tf.Variable[], step: number): NamedTensor[] {
 }
 
 function bits(variables: tf.Variable[]): number[][] {
-  return variables.map((variable) => Array.from(new Uint32Array((variable.dataSync() as Float32Array).slice().buffer)));
+  return variables.map((variable) =>
+    Array.from(new Uint32Array((variable.dataSync() as Float32Array).slice().buffer)),
+  );
 }
 
 describe('createFlatAdam', () => {

@@ -220,10 +220,5 @@ export function createFlatAdam(options: FlatAdamOptions): tf.AdamOptimizer {
       message: `must be a finite number > 0, got ${learningRate}`,
     });
   }
-  return new FlatAdamOptimizer(
-    learningRate,
-    options.beta1 ?? 0.9,
-    options.beta2 ?? 0.999,
-    options.epsilon,
-  );
+  return new FlatAdamOptimizer(learningRate, options.beta1 ?? 0.9, options.beta2 ?? 0.999, options.epsilon);
 }

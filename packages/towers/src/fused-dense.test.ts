@@ -15,7 +15,12 @@ function randomTensor(shape: [number, number] | [number], seed: number, scale = 
   );
 }
 
-function stockDense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: FusedActivation): tf.Tensor2D {
+function stockDense(
+  x: tf.Tensor2D,
+  w: tf.Tensor2D,
+  b: tf.Tensor1D,
+  activation: FusedActivation,
+): tf.Tensor2D {
   const z = tf.add(tf.matMul(x, w), b) as tf.Tensor2D;
   if (activation === 'relu') return tf.relu(z);
   if (activation === 'sigmoid') return tf.sigmoid(z);
@@ -52,13 +57,21 @@ describe('fusedDense', () => {
     const x = randomTensor([6, 3], 5) as tf.Tensor2D;
     const w = tf.variable(randomTensor([3, 2], 6) as tf.Tensor2D);
     const b = tf.variable(randomTensor([2], 7) as tf.Tensor1D);
-    const f = (inputGradient: boolean) => () =>
+    const f = (inputGradient: boolean) => (): tf.Scalar =>
       tf.sum(tf.square(fusedDense({ input: x, kernel: w, bias: b, activation: 'relu', inputGradient })));
     const without = tf.variableGrads(f(false), [w, b]);
     const withInput = tf.variableGrads(f(true), [w, b]);
     expectTensorsClose(without.grads[w.name] as tf.Tensor, withInput.grads[w.name] as tf.Tensor, 0);
     expectTensorsClose(without.grads[b.name] as tf.Tensor, withInput.grads[b.name] as tf.Tensor, 0);
-    tf.dispose([x, w, b, without.value, withInput.value, ...Object.values(without.grads), ...Object.values(withInput.grads)]);
+    tf.dispose([
+      x,
+      w,
+      b,
+      without.value,
+      withInput.value,
+      ...Object.values(without.grads),
+      ...Object.values(withInput.grads),
+    ]);
   });
 
   it('leaks no tensors forward or backward and keeps its inputs', async () => {
@@ -101,9 +114,16 @@ describe('createMlp with fusedKernels', () => {
   it('gives the stock MLP values and gradients for the same seed (relu hidden, gelu falls back)', () => {
     for (const activation of ['relu', 'gelu'] as const) {
       const stock = createMlp({ name: 's', inputDim: 5, units: [6, 3], activation, seed: 3 });
-      const fused = createMlp({ name: 'f', inputDim: 5, units: [6, 3], activation, seed: 3, fusedKernels: true });
+      const fused = createMlp({
+        name: 'f',
+        inputDim: 5,
+        units: [6, 3],
+        activation,
+        seed: 3,
+        fusedKernels: true,
+      });
       const x = randomTensor([8, 5], 11) as tf.Tensor2D;
-      const loss = (m: typeof stock) => () => tf.sum(tf.square(m.apply(x)));
+      const loss = (m: typeof stock) => (): tf.Scalar => tf.sum(tf.square(m.apply(x)));
       const a = tf.variableGrads(loss(stock), stock.variables);
       const b = tf.variableGrads(loss(fused), fused.variables);
       expectTensorsClose(b.value, a.value, 1e-5);
@@ -126,7 +146,8 @@ describe('fusedL2Normalize', () => {
     const values = randomTensor([5, 4], 12, 3);
     const x = tf.concat([values, tf.zeros([1, 4])]) as tf.Tensor2D;
     const weights = randomTensor([6, 4], 13);
-    const loss = (f: (t: tf.Tensor2D) => tf.Tensor2D) => (t: tf.Tensor) => tf.sum(tf.mul(f(t as tf.Tensor2D), weights));
+    const loss = (f: (t: tf.Tensor2D) => tf.Tensor2D) => (t: tf.Tensor) =>
+      tf.sum(tf.mul(f(t as tf.Tensor2D), weights));
     const value = fusedL2Normalize(x);
     const reference = l2Normalize(x);
     expectTensorsClose(value, reference, 0);
@@ -134,7 +155,9 @@ describe('fusedL2Normalize', () => {
     const expected = tf.grad(loss(l2Normalize))(x);
     expectTensorsClose(got, expected, 1e-5);
     // Below the clamp the gradient is dy / 1e-6, as the stock maximum gradient gives.
-    expect(Math.abs((got.dataSync()[20] as number) - (weights.dataSync()[20] as number) * 1e6)).toBeLessThan(1);
+    expect(Math.abs((got.dataSync()[20] as number) - (weights.dataSync()[20] as number) * 1e6)).toBeLessThan(
+      1,
+    );
     tf.dispose([values, x, weights, value, reference, got, expected]);
   });
 

@@ -32,11 +32,13 @@ function fusedKernel(
 ): tf.Tensor2D {
   const [rows, inner] = input.shape;
   const outer = kernel.shape[1];
-  const out = tf.engine().runKernel(
-    '_FusedMatMul',
-    { a: tf.reshape(input, [1, rows, inner]), b: tf.reshape(kernel, [1, inner, outer]), bias },
-    { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0 },
-  ) as tf.Tensor;
+  const out = tf
+    .engine()
+    .runKernel(
+      '_FusedMatMul',
+      { a: tf.reshape(input, [1, rows, inner]), b: tf.reshape(kernel, [1, inner, outer]), bias },
+      { transposeA: false, transposeB: false, activation, leakyreluAlpha: 0 },
+    ) as tf.Tensor;
   return tf.reshape(out, [rows, outer]);
 }
 

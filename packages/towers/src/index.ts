@@ -17,6 +17,8 @@ export {
   type SparseOptimizerState,
   type SparseUpdateSummary,
 } from './embedding-table';
+export { createFlatAdam, type FlatAdamOptions } from './flat-adam';
+export { type FusedActivation, type FusedDenseOptions, fusedDense } from './fused-dense';
 export {
   createIdTower,
   type ExtraIdFeature,
@@ -34,7 +36,5 @@ export {
   type TowerApplyOptions,
   type TowerCommonOptions,
 } from './tower-parts';
-export { createFlatAdam, type FlatAdamOptions } from './flat-adam';
-export { type FusedActivation, type FusedDenseOptions, fusedDense } from './fused-dense';
 export { type TrainStepOptions, trainStep } from './train-step';
 export { createUserTower, type UserTower, type UserTowerInput, type UserTowerOptions } from './user-tower';
