@@ -131,3 +131,48 @@ describe('model kinds', () => {
     }
   });
 });
+
+describe('fusedKernels', () => {
+  for (const kind of MODEL_KINDS) {
+    it(`${kind}: the fused kernels give the stock loss and the stock gradients of every weight`, async () => {
+      const stock = setup(kind);
+      const fusedFixture = tinyFixture(kind);
+      const fusedModel = createRecallModel({ config: { ...fusedFixture.config, fusedKernels: true } });
+      const gradients = (model: typeof stock.model) => {
+        for (const table of model.tables) table.clearGradients();
+        const { value, grads } = tf.variableGrads(
+          () => model.computeLoss({ batch: stock.batch, loss, training: false, step: 0 }).total,
+          [...model.variables, ...model.tables.map((table) => table.anchor)],
+        );
+        const dense = model.variables.map((variable) => Array.from(grads[variable.name]?.dataSync() ?? []));
+        // The tables' sparse gradients, summed per touched row (what applySparseGradients would apply).
+        const sparse = model.tables.map((table) => table.sparseGradientSquaredNorm());
+        const total = value.dataSync()[0] as number;
+        tf.dispose([value, ...Object.values(grads)]);
+        for (const table of model.tables) table.clearGradients();
+        return { total, dense, sparse };
+      };
+      try {
+        const a = gradients(stock.model);
+        const b = await expectNoTensorLeak(() => gradients(fusedModel), `${kind} fused step`);
+        expect(b.total).toBeCloseTo(a.total, 5);
+        expect(b.dense.length).toBe(a.dense.length);
+        b.dense.forEach((values, i) => {
+          const reference = a.dense[i] as number[];
+          const scale = Math.max(1e-3, ...reference.map(Math.abs));
+          values.forEach((v, k) => {
+            expect(Math.abs(v - (reference[k] as number)) / scale).toBeLessThan(1e-4);
+          });
+        });
+        b.sparse.forEach((norm, i) => {
+          const reference = a.sparse[i] as number;
+          expect(Math.abs(norm - reference) / Math.max(1e-6, reference)).toBeLessThan(1e-5);
+        });
+        expect(a.dense.some((values) => values.some((v) => v !== 0))).toBe(true);
+      } finally {
+        stock.model.dispose();
+        fusedModel.dispose();
+      }
+    });
+  }
+});
