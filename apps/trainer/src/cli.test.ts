@@ -33,7 +33,7 @@ describe('mmrecall-train CLI', () => {
     ],
     [
       ['train', '--set', 'train.nope=1'],
-      'mmrecall-train: config.train.nope: unknown field (known fields of config.train: epochs, batchSize, learningRate, temperature, tripletMargin, lossWeights, auxiliaryWeight, mixedViewWeight, earlyStoppingPatience, maxStepsPerEpoch, seed, logQ, extraNegatives, clipNorm) (in command-line flags)\n',
+      'mmrecall-train: config.train.nope: unknown field (known fields of config.train: epochs, batchSize, learningRate, temperature, tripletMargin, lossWeights, auxiliaryWeight, mixedViewWeight, earlyStoppingPatience, maxStepsPerEpoch, seed, logQ, extraNegatives, clipNorm, fusedKernels) (in command-line flags)\n',
     ],
     [
       ['train', '--config', '/nonexistent/train.yaml'],
