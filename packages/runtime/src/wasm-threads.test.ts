@@ -13,7 +13,9 @@ function matrix(rows: number, columns: number, seed: number): Float32Array {
 
 describe('selectBackend({ threads })', () => {
   it('rejects a thread count below 1', async () => {
-    await expect(selectBackend({ backend: 'wasm', threads: 0 })).rejects.toThrow(/threads: must be an integer >= 1/);
+    await expect(selectBackend({ backend: 'wasm', threads: 0 })).rejects.toThrow(
+      /threads: must be an integer >= 1/,
+    );
   });
 
   it('starts the threaded SIMD build under Node with 2 threads; products match a JS reference', async () => {
