@@ -91,20 +91,22 @@ describe('runTraining', () => {
     expect(other.training.history[0]!.loss).not.toBe(first.training.history[0]!.loss);
   });
 
-  it('resumes after a kill from the last checkpoint with the same final metrics as an uninterrupted run', async () => {
-    const config = await tinyConfig({
-      model: { kind: 'gated-additive' },
-      train: { epochs: 3, extraNegatives: 16 },
+  for (const fusedKernels of [false, true]) {
+    it(`resumes after a kill from the last checkpoint with the same final metrics as an uninterrupted run${fusedKernels ? ' (fusedKernels)' : ''}`, async () => {
+      const config = await tinyConfig({
+        model: { kind: 'gated-additive' },
+        train: { epochs: 3, extraNegatives: 16, fusedKernels },
+      });
+      const uninterrupted = await trainAndTest({ ...config, output: `${config.output}-full` });
+      await expect(trainAndTest(config, { killAfterEpoch: 1 })).rejects.toThrow('simulated kill');
+      expect(existsSync(join(config.output, 'checkpoint.ckpt'))).toBe(true);
+      const resumed = await trainAndTest(config, { resume: true });
+      expect(resumed.training.resumedAfterEpoch).toBe(1);
+      expect(stable(resumed.training.history)).toEqual(stable(uninterrupted.training.history));
+      expect(resumed.test.metrics).toEqual(uninterrupted.test.metrics);
+      expect(resumed.test.gates).toEqual(uninterrupted.test.gates);
     });
-    const uninterrupted = await trainAndTest({ ...config, output: `${config.output}-full` });
-    await expect(trainAndTest(config, { killAfterEpoch: 1 })).rejects.toThrow('simulated kill');
-    expect(existsSync(join(config.output, 'checkpoint.ckpt'))).toBe(true);
-    const resumed = await trainAndTest(config, { resume: true });
-    expect(resumed.training.resumedAfterEpoch).toBe(1);
-    expect(stable(resumed.training.history)).toEqual(stable(uninterrupted.training.history));
-    expect(resumed.test.metrics).toEqual(uninterrupted.test.metrics);
-    expect(resumed.test.gates).toEqual(uninterrupted.test.gates);
-  });
+  }
 
   it('refuses to resume without a checkpoint or with a different config', async () => {
     const config = await tinyConfig({ model: { kind: 'id-only' }, train: { epochs: 1 } });
