@@ -23,6 +23,7 @@ function config(overrides: Record<string, unknown> = {}): TrainerConfig {
       baselines: {
         easeLambdas: [1, 1000],
         knnNeighbours: [5, 0],
+        knnShrink: [0],
         bprEpochs: 6,
         lightgcnLayers: [1],
         lightgcnEpochs: 4,
@@ -106,7 +107,7 @@ describe('runBaseline', () => {
       'BPR-MF (baseline)',
       'LightGCN (baseline)',
     ]);
-    expect(result.markdown).toMatch(/\| item-knn \| neighbours 0 \|/);
+    expect(result.markdown).toMatch(/\| item-knn \| neighbours 0, shrink 0 \|/);
     const json = JSON.parse(await readFile(result.files.json, 'utf8'));
     expect(json.baselines.map((b: { kind: string }) => b.kind)).toEqual([
       'most-popular',

@@ -177,8 +177,9 @@ export async function runBaseline(options: RunBaselineOptions): Promise<Baseline
       consider({}, () => fitMostPopular({ matrix }));
       break;
     case 'item-knn':
-      for (const neighbours of b.knnNeighbours)
-        consider({ neighbours }, () => fitItemKnn({ matrix, neighbours }));
+      for (const shrink of b.knnShrink)
+        for (const neighbours of b.knnNeighbours)
+          consider({ neighbours, shrink }, () => fitItemKnn({ matrix, neighbours, shrink }));
       break;
     case 'ease':
       for (const lambda of b.easeLambdas)

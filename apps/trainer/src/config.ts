@@ -169,6 +169,8 @@ export interface TrainerConfig {
     easeMaxItems: number;
     /** ItemKNN neighbours per item tried (0 = all). */
     knnNeighbours: number[];
+    /** ItemKNN cosine shrinkage tried with each neighbour count (damps pairs of rarely clicked items). */
+    knnShrink: number[];
     /** BPR-MF: maximum epochs (the best validated epoch is kept). */
     bprEpochs: number;
     /** LightGCN propagation depths tried. */
@@ -241,6 +243,7 @@ export function defaultTrainerConfig(): TrainerConfig {
       easeLambdas: [10, 50, 200, 1000],
       easeMaxItems: 10_000,
       knnNeighbours: [20, 100, 0],
+      knnShrink: [0, 10],
       bprEpochs: 200,
       lightgcnLayers: [1, 2, 3],
       lightgcnEpochs: 200,
@@ -397,6 +400,7 @@ const SCHEMA: Record<string, FieldSpec> = {
       easeLambdas: { type: 'number-list', exclusiveMin: 0, minLength: 1 },
       easeMaxItems: { type: 'int', min: 1 },
       knnNeighbours: { type: 'int-list', min: 0, minLength: 1 },
+      knnShrink: { type: 'int-list', min: 0, minLength: 1 },
       bprEpochs: { type: 'int', min: 1 },
       lightgcnLayers: { type: 'int-list', min: 0, minLength: 1 },
       lightgcnEpochs: { type: 'int', min: 1 },
