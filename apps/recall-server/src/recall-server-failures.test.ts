@@ -3,6 +3,7 @@
  * on the code before the fix and passes after it.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadServingModel } from '@mmrecall/recall-service';
@@ -36,6 +37,17 @@ afterAll(async () => {
   await removeTempDir(parent);
 });
 
+/** Puts a changed file's size and sha256 into the manifest, as a consistent but wrong folder would have. */
+async function reseal(dir: string, name: string): Promise<void> {
+  const bytes = await readFile(path.join(dir, name));
+  const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+  manifest.integrity[name] = {
+    bytes: bytes.length,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  };
+  await writeFile(path.join(dir, 'manifest.json'), JSON.stringify(manifest));
+}
+
 /** A copy of folder A under `name`, changed by `edit`. */
 async function brokenCopy(name: string, edit: (dir: string) => Promise<void>): Promise<string> {
   const dir = path.join(parent, name);
@@ -67,19 +79,36 @@ describe('issue 10 failures of the server', () => {
       const values = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
       values[5 * a.dim + 2] = Number.NaN;
       await writeFile(file, bytes);
+      await reseal(dir, 'users.f32');
+    });
+    const edited = await brokenCopy('edited-users', async (dir) => {
+      const file = path.join(dir, 'users.f32');
+      const bytes = await readFile(file);
+      new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)[5 * a.dim + 2] = Number.NaN;
+      await writeFile(file, bytes);
     });
     const infinite = await brokenCopy('inf-items', async (dir) => {
       const file = path.join(dir, 'items.f32');
       const bytes = await readFile(file);
       new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)[7] = Number.NEGATIVE_INFINITY;
       await writeFile(file, bytes);
+      await reseal(dir, 'items.f32');
     });
     await withServer({}, async (call) => {
       const before = await call('POST', '/v1/recall/u2i', { body: { userId: userId(), k: 5 } });
       const reload = await call('POST', '/v1/admin/reload', { body: { artifactsDir: nan }, token: TOKEN });
       expect(reload.status).toBe(422);
       expect(reload.body.message).toBe(
-        `reload failed (still serving ${a.dir}): ${path.join(nan, 'users.f32')}: row 5 column 2 is NaN: embeddings must be finite`,
+        `reload failed (still serving ${a.dir}): ${nan}: ${path.join(nan, 'users.f32')} field "row 5, column 2": holds NaN (value ${5 * a.dim + 2}); every value must be finite`,
+      );
+      // Without the manifest updated, the changed file fails its checksum first.
+      const changed = await call('POST', '/v1/admin/reload', {
+        body: { artifactsDir: edited },
+        token: TOKEN,
+      });
+      expect(changed.status).toBe(422);
+      expect(changed.body.message).toMatch(
+        /edited-users\/users\.f32: sha256 is [0-9a-f]{64}, the manifest says [0-9a-f]{64}$/,
       );
       const items = await call('POST', '/v1/admin/reload', {
         body: { artifactsDir: infinite },
@@ -87,7 +116,7 @@ describe('issue 10 failures of the server', () => {
       });
       expect(items.status).toBe(422);
       expect(items.body.message).toMatch(
-        /items\.f32: row 0 column 7 is -Infinity: embeddings must be finite$/,
+        /items\.f32 field "row 0, column 7": holds -Infinity \(value 7\); every value must be finite$/,
       );
       // Every user still gets an answer, the same one as before.
       for (const user of a.data.dataset.users.ids.slice(0, 50)) {
@@ -100,7 +129,7 @@ describe('issue 10 failures of the server', () => {
     });
     // The first load refuses it too.
     const server = createRecallServer({ artifactsDir: nan, index: 'exact' });
-    await expect(server.ready).rejects.toThrow(/users\.f32: row 5 column 2 is NaN/);
+    await expect(server.ready).rejects.toThrow(/users\.f32 field "row 5, column 2": holds NaN/);
     await server.close();
   });
 

@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatMetricsTable, type RetrievalEvaluation } from '@mmrecall/metrics';
 import { embedUsers, modelKindLabel, writeArtifacts } from '@mmrecall/model';
+import { buildPrebuiltHnswIndex } from '@mmrecall/serving';
 import type { BaselineKind } from './baselines';
 import type { TrainerConfig, TrainerModelKind } from './config';
 import { loadTrainingData, type TrainingData } from './data';
@@ -190,8 +191,14 @@ export async function trainAndSave(options: TrainAndSaveOptions): Promise<TrainA
       itemStore: setup.itemStore,
       train: data.split.train,
     });
+    // The HNSW graph is built once here and shipped in the artifacts: servers map it at start.
+    const index = await buildPrebuiltHnswIndex({
+      vectors: evaluation.itemEmbeddings,
+      dim: setup.model.itemDim,
+    });
     await writeArtifacts({
       dir: artifactsDir,
+      index,
       model: setup.model,
       idMaps: {
         users: [...data.dataset.users.ids],
@@ -215,7 +222,7 @@ export async function trainAndSave(options: TrainAndSaveOptions): Promise<TrainA
         'training-config.json': toJson(config),
       },
       info: { backend: options.backend, dataset: data.name, trainer: '@mmrecall/trainer' },
-    });
+    }).finally(() => index.dispose());
     return { metrics, artifactsDir, reportPath: join(artifactsDir, 'report.html'), evaluation, training };
   } finally {
     setup.model.dispose();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   InvalidArgumentError,
+  InvalidArtifactError,
   InvalidDatasetError,
   MissingArtifactError,
   MmrecallError,
@@ -48,5 +49,24 @@ describe('errors', () => {
     const missing = new MissingArtifactError({ path: '/a/model.json', message: 'not found' });
     expect(missing.code).toBe('MISSING_ARTIFACT');
     expect(missing.path).toBe('/a/model.json');
+  });
+
+  it('InvalidArtifactError names path, field and reason and is not a MissingArtifactError', () => {
+    const error = new InvalidArtifactError({
+      path: '/a/id-maps.json',
+      file: 'id-maps.json',
+      field: 'items[2]',
+      kind: 'duplicate-id',
+      message: 'id "x" also at items[0]',
+    });
+    expect(error.message).toBe('/a/id-maps.json field "items[2]": id "x" also at items[0]');
+    expect(error.code).toBe('INVALID_ARTIFACT');
+    expect(error.file).toBe('id-maps.json');
+    expect(error.kind).toBe('duplicate-id');
+    expect(InvalidArtifactError.isInstance(error)).toBe(true);
+    expect(MissingArtifactError.isInstance(error)).toBe(false);
+    expect(new InvalidArtifactError({ path: '/a/b', file: 'b', kind: 'size', message: 'm' }).message).toBe(
+      '/a/b: m',
+    );
   });
 });

@@ -96,6 +96,56 @@ export class MissingArtifactError extends MmrecallError {
   }
 }
 
+/** What is wrong with an artifact file (`InvalidArtifactError.kind`). */
+export type ArtifactProblem =
+  /** sha256 differs from the manifest's. */
+  | 'checksum'
+  /** Byte size differs from the manifest's or from what the other files imply. */
+  | 'size'
+  /** NaN or an infinity in a float file. */
+  | 'non-finite'
+  /** A count that disagrees with another file (id map length vs embedding rows, ...). */
+  | 'count'
+  /** An id listed twice in an id map. */
+  | 'duplicate-id'
+  /** A field of the wrong JSON type or out of its range. */
+  | 'type'
+  /** A file name that is not a plain name inside the artifacts folder. */
+  | 'unsafe-name'
+  /** Not a regular file (a directory, FIFO, socket or symbolic link). */
+  | 'not-a-file'
+  /** Unknown format or version. */
+  | 'format';
+
+/**
+ * An artifact file exists but cannot be trusted: checksum or size mismatch, non-finite values,
+ * counts that disagree between files, duplicate ids, wrong JSON types, or a file name that leaves
+ * the artifacts folder. Names the file, the field when there is one, and the reason.
+ */
+export class InvalidArtifactError extends MmrecallError {
+  /** Full path of the offending file. */
+  readonly path: string;
+  /** The file's name inside the artifacts folder, e.g. `items.f32`. */
+  readonly file: string;
+  /** The offending field, e.g. `files.items` or `items[17]`, when there is one. */
+  readonly field: string | undefined;
+  readonly kind: ArtifactProblem;
+  constructor(
+    options: MmrecallErrorOptions & { path: string; file: string; field?: string; kind: ArtifactProblem },
+  ) {
+    const field = options.field === undefined ? '' : ` field "${options.field}"`;
+    super('INVALID_ARTIFACT', { ...options, message: `${options.path}${field}: ${options.message}` });
+    this.name = 'InvalidArtifactError';
+    this.path = options.path;
+    this.file = options.file;
+    this.field = options.field;
+    this.kind = options.kind;
+  }
+  static override isInstance(error: unknown): error is InvalidArtifactError {
+    return MmrecallError.isInstance(error) && error.code === 'INVALID_ARTIFACT';
+  }
+}
+
 /** A lookup by id found nothing (unknown user or item). */
 export class NotFoundError extends MmrecallError {
   readonly id: string;

@@ -1,5 +1,7 @@
 export {
+  type ArtifactProblem,
   InvalidArgumentError,
+  InvalidArtifactError,
   InvalidDatasetError,
   MissingArtifactError,
   MmrecallError,

@@ -5,10 +5,11 @@ import { buildClusterTree, combineVectors } from '@mmrecall/clustering';
 import { MissingArtifactError, ShapeMismatchError } from '@mmrecall/errors';
 import { expectNoTensorLeak } from '@mmrecall/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeWeights, encodeWeights, readArtifacts, writeArtifacts } from './artifacts';
+import { decodeWeights, encodeWeights, writeArtifacts } from './artifacts';
 import { embedItems, embedUsers } from './embed';
 import { createItemFeatureStore, createUserFeatureStore } from './feature-store';
 import { embedNewItems } from './new-items';
+import { readArtifacts } from './read-artifacts';
 import { createRecallModel } from './recall-model';
 import { tinyFixture } from './test-fixtures';
 
@@ -157,7 +158,7 @@ describe('writeArtifacts / readArtifacts', () => {
     const { model } = await trainedLikeArtifacts('multiview', dir);
     model.dispose();
     await writeFile(path.join(dir, 'items.f32'), new Uint8Array(12));
-    await expect(readArtifacts({ dir })).rejects.toThrow(/items\.f32 has the wrong size/);
+    await expect(readArtifacts({ dir })).rejects.toThrow(/items\.f32: has 12 bytes, the manifest says/);
     await rm(path.join(dir, 'weights.bin'));
     const error = await readArtifacts({ dir }).catch((caught: unknown) => caught);
     expect(MissingArtifactError.isInstance(error)).toBe(true);

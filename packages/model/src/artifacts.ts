@@ -1,16 +1,30 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { replaceFolderAtomic } from '@mmrecall/atomic-write';
-import { type ClusterTree, parseClusterTree } from '@mmrecall/clustering';
-import { InvalidArgumentError, MissingArtifactError, ShapeMismatchError } from '@mmrecall/errors';
-import { validateModelConfig } from './config';
-import { createRecallModel } from './recall-model';
+import { syncFolder } from '@mmrecall/atomic-write';
+import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
+import {
+  type ArtifactFileIntegrity,
+  integrityOf,
+  integrityOfFile,
+  isPlainFileName,
+  syncFile,
+  writeFileDurably,
+} from './artifact-files';
+import {
+  type ArtifactsSwapStep,
+  createVersionFolder,
+  releaseVersionFolder,
+  swapInArtifacts,
+} from './artifacts-folder';
 import type { RecallModel, RecallModelConfig } from './types';
 
 /** `format` field of manifest.json. */
 export const ARTIFACTS_FORMAT = 'mmrecall-artifacts';
-/** Current artifacts format version. */
-export const ARTIFACTS_VERSION = 1;
+/**
+ * Current artifacts format version. 2 adds `integrity` (size and sha256 of every file); version 1
+ * folders are still read, without checksums.
+ */
+export const ARTIFACTS_VERSION = 2;
 
 type NamedWeights = Record<string, { shape: number[]; data: Float32Array }>;
 
@@ -58,8 +72,12 @@ export interface ArtifactsManifest {
   itemDim: number;
   queryDim: number;
   createdAt: string;
-  /** Relative paths of the files in the folder. */
+  /** Role (`model`, `items`, `users`, `idMaps`, `itemMeta`, ...) -> plain file name inside the folder. */
   files: Record<string, string>;
+  /** Version 2: byte size and sha256 of every file in the folder except manifest.json, by file name. */
+  integrity?: Record<string, ArtifactFileIntegrity>;
+  /** The prebuilt index named by `files.index`, when there is one. */
+  index?: ArtifactsIndexInfo;
   /** Free-form extra information (backend, data set name, ...). */
   info?: Record<string, unknown>;
 }
@@ -88,6 +106,41 @@ export interface WriteArtifactsOptions {
   extraFiles?: Record<string, string | Uint8Array>;
   /** Free-form information stored in the manifest. */
   info?: Record<string, unknown>;
+  /** A prebuilt recall index over `itemEmbeddings` (e.g. `buildPrebuiltHnswIndex` of @mmrecall/serving). */
+  index?: ArtifactsIndexWriter;
+  /** Called after each step of the write (progress logs; tests stop here to check what a kill would leave). */
+  onStep?: (step: ArtifactsWriteStep) => void | Promise<void>;
+}
+
+/** Steps of `writeArtifacts`: first file written, new folder complete and fsynced, then the swap's steps. */
+export type ArtifactsWriteStep = 'writing' | 'staged' | ArtifactsSwapStep;
+
+/**
+ * `manifest.index`: what the prebuilt index file (`files.index`) holds. Keys `0..rows-1` are the
+ * rows of items.f32. The serving package checks the fields it needs before mapping the file.
+ */
+export interface ArtifactsIndexInfo {
+  /** Index kind, e.g. `hnsw`. */
+  kind: string;
+  /** Library whose file format it is, e.g. `usearch`. */
+  library: string;
+  /** Similarity, e.g. `ip`. */
+  metric: string;
+  /** Rows (= numItems). */
+  rows: number;
+  /** Dimension (= itemDim). */
+  dim: number;
+  /** Numeric build and search settings, e.g. `{ connectivity: 16, expansionAdd: 128, expansionSearch: 128 }`. */
+  settings: Record<string, number>;
+}
+
+/** A prebuilt index to store in an artifacts folder. */
+export interface ArtifactsIndexWriter {
+  info: ArtifactsIndexInfo;
+  /** Writes the index file at `path`. */
+  write(path: string): Promise<void>;
+  /** File name inside the folder. Default `items.<kind>`. */
+  file?: string;
 }
 
 /** Serialises named weights as a TensorFlow.js weights manifest + one little-endian float32 blob. */
@@ -159,8 +212,10 @@ function bytesOf(array: Float32Array): Uint8Array {
 }
 
 /**
- * Writes an artifacts folder atomically: everything goes into a temporary sibling folder which is
- * then renamed into place, so a killed run never leaves a half-written folder at `dir`.
+ * Writes an artifacts folder atomically: every file goes, fsynced, into a sibling temporary folder,
+ * with its size and sha256 in the manifest (written last); then the current folder is renamed
+ * aside and the new one into place (see artifacts-folder.ts: readers find one complete folder at
+ * every instant, whatever kills the process). Stale temporaries of dead writers are removed.
  */
 export async function writeArtifacts(options: WriteArtifactsOptions): Promise<void> {
   const { model, idMaps, itemEmbeddings, userEmbeddings, itemMeta, itemViews, itemStatistics } = options;
@@ -205,297 +260,174 @@ export async function writeArtifacts(options: WriteArtifactsOptions): Promise<vo
       actual: [itemStatistics.firstSeen.length],
     });
   }
-  await replaceFolderAtomic({
-    dir,
-    write: async (temporary) => {
-      const { specs, data } = encodeWeights(model.toNamedWeights());
-      const files: Record<string, string> = {
-        model: 'model.json',
-        weights: 'weights.bin',
-        idMaps: 'id-maps.json',
-        items: 'items.f32',
-        itemMeta: 'item-meta.json',
-      };
-      await writeFile(
-        path.join(temporary, 'model.json'),
-        JSON.stringify(
-          {
-            format: 'mmrecall-model',
-            formatVersion: 1,
-            generatedBy: '@mmrecall/model',
-            config,
-            weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
-          },
-          null,
-          2,
-        ),
-      );
-      await writeFile(path.join(temporary, 'weights.bin'), data);
-      await writeFile(path.join(temporary, 'id-maps.json'), JSON.stringify(idMaps));
-      await writeFile(path.join(temporary, 'items.f32'), bytesOf(itemEmbeddings));
-      if (userEmbeddings) {
-        files.users = 'users.f32';
-        await writeFile(path.join(temporary, 'users.f32'), bytesOf(userEmbeddings));
-      }
-      await writeFile(
-        path.join(temporary, 'item-meta.json'),
+  checkFinite(itemEmbeddings, 'itemEmbeddings');
+  if (userEmbeddings) {
+    checkFinite(userEmbeddings, 'userEmbeddings');
+    if (idMaps.users.length !== config.numUsers) {
+      throw new ShapeMismatchError({
+        message: 'idMaps.users must list every user when userEmbeddings are given',
+        expected: [config.numUsers],
+        actual: [idMaps.users.length],
+      });
+    }
+  }
+  for (const [field, ids] of Object.entries(idMaps))
+    checkUnique(ids as readonly string[] | undefined, `idMaps.${field}`);
+  for (const name of Object.keys(options.extraFiles ?? {})) {
+    if (!isPlainFileName(name)) {
+      throw new InvalidArgumentError({
+        argument: `extraFiles.${name}`,
+        message: 'must be a plain file name',
+      });
+    }
+  }
+  const version = await createVersionFolder(dir);
+  let swapping = false;
+  try {
+    const files: Record<string, string> = {};
+    const integrity: Record<string, ArtifactFileIntegrity> = {};
+    const put = async (role: string, name: string, content: string | Uint8Array): Promise<void> => {
+      const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+      await writeFileDurably(path.join(version, name), bytes);
+      files[role] = name;
+      integrity[name] = integrityOf(bytes);
+      if (Object.keys(files).length === 1) await options.onStep?.('writing');
+    };
+    const { specs, data } = encodeWeights(model.toNamedWeights());
+    await put(
+      'model',
+      'model.json',
+      JSON.stringify(
+        {
+          format: 'mmrecall-model',
+          formatVersion: 1,
+          generatedBy: '@mmrecall/model',
+          config,
+          weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
+        },
+        null,
+        2,
+      ),
+    );
+    await put('weights', 'weights.bin', data);
+    await put('idMaps', 'id-maps.json', JSON.stringify(idMaps));
+    await put('items', 'items.f32', bytesOf(itemEmbeddings));
+    if (userEmbeddings) await put('users', 'users.f32', bytesOf(userEmbeddings));
+    await put(
+      'itemMeta',
+      'item-meta.json',
+      JSON.stringify({
+        warm: Array.from(itemMeta.warm),
+        ...(itemMeta.gate ? { gate: Array.from(itemMeta.gate, (g) => Math.round(g * 1e6) / 1e6) } : {}),
+        ...(itemMeta.exposures ? { exposures: Array.from(itemMeta.exposures) } : {}),
+        ...(itemMeta.clicks ? { clicks: Array.from(itemMeta.clicks) } : {}),
+      }),
+    );
+    if (itemViews) {
+      await put('itemsId', 'items-id.f32', bytesOf(itemViews.id));
+      await put('itemsContent', 'items-content.f32', bytesOf(itemViews.content));
+    }
+    if (itemStatistics) {
+      const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);
+      await put(
+        'itemStatistics',
+        'item-statistics.json',
         JSON.stringify({
-          warm: Array.from(itemMeta.warm),
-          ...(itemMeta.gate ? { gate: Array.from(itemMeta.gate, (g) => Math.round(g * 1e6) / 1e6) } : {}),
-          ...(itemMeta.exposures ? { exposures: Array.from(itemMeta.exposures) } : {}),
-          ...(itemMeta.clicks ? { clicks: Array.from(itemMeta.clicks) } : {}),
+          referenceTime: finiteOrNull(itemStatistics.referenceTime),
+          ctrPrior: itemStatistics.ctrPrior,
+          firstSeen: Array.from(itemStatistics.firstSeen, finiteOrNull),
         }),
       );
-      if (itemViews) {
-        files.itemsId = 'items-id.f32';
-        files.itemsContent = 'items-content.f32';
-        await writeFile(path.join(temporary, files.itemsId), bytesOf(itemViews.id));
-        await writeFile(path.join(temporary, files.itemsContent), bytesOf(itemViews.content));
-      }
-      if (itemStatistics) {
-        files.itemStatistics = 'item-statistics.json';
-        const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);
-        await writeFile(
-          path.join(temporary, files.itemStatistics),
-          JSON.stringify({
-            referenceTime: finiteOrNull(itemStatistics.referenceTime),
-            ctrPrior: itemStatistics.ctrPrior,
-            firstSeen: Array.from(itemStatistics.firstSeen, finiteOrNull),
-          }),
-        );
-      }
-      await writeFile(path.join(temporary, 'config.json'), JSON.stringify(config, null, 2));
-      files.config = 'config.json';
-      if (options.clusterTree !== undefined) {
-        files.clusterTree = 'cluster-tree.json';
-        await writeFile(path.join(temporary, 'cluster-tree.json'), JSON.stringify(options.clusterTree));
-      }
-      for (const [name, content] of Object.entries(options.extraFiles ?? {})) {
-        if (name.includes('/') || name.includes('\\') || name.startsWith('.')) {
-          throw new InvalidArgumentError({
-            argument: `extraFiles.${name}`,
-            message: 'must be a plain file name',
-          });
-        }
-        await writeFile(path.join(temporary, name), content);
-        files[name] = name;
-      }
-      const manifest: ArtifactsManifest = {
-        format: ARTIFACTS_FORMAT,
-        version: ARTIFACTS_VERSION,
-        kind: config.kind,
-        mode: config.mode,
-        numItems: config.numItems,
-        numUsers: config.numUsers,
-        itemDim: model.itemDim,
-        queryDim: model.queryDim,
-        createdAt: new Date().toISOString(),
-        files,
-        ...(options.info ? { info: options.info } : {}),
-      };
-      // The manifest is written last: a folder without one is never taken for artifacts.
-      await writeFile(path.join(temporary, 'manifest.json'), JSON.stringify(manifest, null, 2));
-    },
-  });
-}
-
-/** An artifacts folder loaded into memory, with a ready model. */
-export interface LoadedArtifacts {
-  dir: string;
-  manifest: ArtifactsManifest;
-  config: RecallModelConfig;
-  model: RecallModel;
-  idMaps: ArtifactIdMaps;
-  itemEmbeddings: Float32Array;
-  userEmbeddings?: Float32Array;
-  itemMeta: ItemMeta;
-  /** Behaviour and content views (folders written with them; absent = the live loop is unavailable). */
-  itemViews?: { id: Float32Array; content: Float32Array };
-  /** Statistics' first-seen times and reference time (absent in older folders). */
-  itemStatistics?: ItemStatisticsMeta;
-  clusterTree?: ClusterTree;
-  /** Frees the model's tensors. */
-  dispose(): void;
-}
-
-async function readArtifactFile(dir: string, name: string): Promise<Buffer> {
-  const file = path.join(dir, name);
-  try {
-    return await readFile(file);
+    }
+    await put('config', 'config.json', JSON.stringify(config, null, 2));
+    if (options.clusterTree !== undefined) {
+      await put('clusterTree', 'cluster-tree.json', JSON.stringify(options.clusterTree));
+    }
+    for (const [name, content] of Object.entries(options.extraFiles ?? {})) await put(name, name, content);
+    if (options.index !== undefined) {
+      const name = indexFileName(options.index);
+      checkIndexInfo(options.index.info, { rows: config.numItems, dim: model.itemDim });
+      await options.index.write(path.join(version, name));
+      await syncFile(path.join(version, name));
+      files.index = name;
+      integrity[name] = await integrityOfFile(path.join(version, name));
+    }
+    const manifest: ArtifactsManifest = {
+      format: ARTIFACTS_FORMAT,
+      version: ARTIFACTS_VERSION,
+      kind: config.kind,
+      mode: config.mode,
+      numItems: config.numItems,
+      numUsers: config.numUsers,
+      itemDim: model.itemDim,
+      queryDim: model.queryDim,
+      createdAt: new Date().toISOString(),
+      files,
+      integrity,
+      ...(options.index ? { index: options.index.info } : {}),
+      ...(options.info ? { info: options.info } : {}),
+    };
+    // The manifest is written last: a folder without one is never taken for artifacts.
+    await writeFileDurably(
+      path.join(version, 'manifest.json'),
+      Buffer.from(JSON.stringify(manifest, null, 2)),
+    );
+    await syncFolder(version);
+    await options.onStep?.('staged');
+    swapping = true;
+    await swapInArtifacts({ dir, version, ...(options.onStep ? { onStep: options.onStep } : {}) });
   } catch (error) {
-    throw new MissingArtifactError({ path: file, message: 'cannot be read', cause: error });
-  }
-}
-
-async function readJson<T>(dir: string, name: string): Promise<T> {
-  const text = (await readArtifactFile(dir, name)).toString('utf8');
-  try {
-    return JSON.parse(text) as T;
-  } catch (error) {
-    throw new MissingArtifactError({
-      path: path.join(dir, name),
-      message: 'is not valid JSON',
-      cause: error,
-    });
-  }
-}
-
-function checkLength(file: string, array: Float32Array, rows: number, dim: number): Float32Array {
-  if (array.length !== rows * dim) {
-    throw new ShapeMismatchError({
-      message: `${file} has the wrong size`,
-      expected: [rows, dim],
-      actual: [array.length / dim, dim],
-    });
-  }
-  return array;
-}
-
-/** Options of `readArtifacts`. */
-export interface ReadArtifactsOptions {
-  /** The artifacts folder. */
-  dir: string;
-}
-
-/** Loads an artifacts folder written by `writeArtifacts` and rebuilds the model with its weights. */
-export async function readArtifacts(options: ReadArtifactsOptions): Promise<LoadedArtifacts> {
-  const dir = path.resolve(options.dir);
-  const manifest = await readJson<ArtifactsManifest>(dir, 'manifest.json');
-  if (manifest.format !== ARTIFACTS_FORMAT) {
-    throw new MissingArtifactError({
-      path: path.join(dir, 'manifest.json'),
-      message: `format is "${manifest.format}", expected "${ARTIFACTS_FORMAT}"`,
-    });
-  }
-  if (manifest.version !== ARTIFACTS_VERSION) {
-    throw new MissingArtifactError({
-      path: path.join(dir, 'manifest.json'),
-      message: `version ${manifest.version} is not supported (expected ${ARTIFACTS_VERSION})`,
-    });
-  }
-  const modelJson = await readJson<{
-    config: RecallModelConfig;
-    weightsManifest: { paths: string[]; weights: { name: string; shape: number[]; dtype: string }[] }[];
-  }>(dir, manifest.files.model ?? 'model.json');
-  const config = modelJson.config;
-  validateModelConfig(config);
-  const group = modelJson.weightsManifest[0];
-  if (group?.paths.length !== 1) {
-    throw new MissingArtifactError({
-      path: path.join(dir, 'model.json'),
-      message: 'weightsManifest must have one group with one path',
-    });
-  }
-  const weightsFile = group.paths[0]!;
-  const weights = decodeWeights({
-    specs: group.weights,
-    data: await readArtifactFile(dir, weightsFile),
-    file: weightsFile,
-  });
-  const idMaps = await readJson<ArtifactIdMaps>(dir, manifest.files.idMaps ?? 'id-maps.json');
-  const itemEmbeddings = checkLength(
-    'items.f32',
-    toFloat32(await readArtifactFile(dir, manifest.files.items ?? 'items.f32'), 'items.f32'),
-    manifest.numItems,
-    manifest.itemDim,
-  );
-  const userEmbeddings = manifest.files.users
-    ? checkLength(
-        'users.f32',
-        toFloat32(await readArtifactFile(dir, manifest.files.users), 'users.f32'),
-        manifest.numUsers,
-        manifest.queryDim,
-      )
-    : undefined;
-  const metaJson = await readJson<{
-    warm: number[];
-    gate?: number[];
-    exposures?: number[];
-    clicks?: number[];
-  }>(dir, manifest.files.itemMeta ?? 'item-meta.json');
-  const itemMeta: ItemMeta = { warm: Uint8Array.from(metaJson.warm) };
-  if (metaJson.gate) itemMeta.gate = Float32Array.from(metaJson.gate);
-  if (metaJson.exposures) itemMeta.exposures = Float32Array.from(metaJson.exposures);
-  if (metaJson.clicks) itemMeta.clicks = Float32Array.from(metaJson.clicks);
-  const itemViews =
-    manifest.files.itemsId && manifest.files.itemsContent
-      ? {
-          id: checkLength(
-            manifest.files.itemsId,
-            toFloat32(await readArtifactFile(dir, manifest.files.itemsId), manifest.files.itemsId),
-            manifest.numItems,
-            config.dim,
-          ),
-          content: checkLength(
-            manifest.files.itemsContent,
-            toFloat32(await readArtifactFile(dir, manifest.files.itemsContent), manifest.files.itemsContent),
-            manifest.numItems,
-            config.dim,
-          ),
-        }
-      : undefined;
-  const itemStatistics = manifest.files.itemStatistics
-    ? parseItemStatistics(
-        await readJson<unknown>(dir, manifest.files.itemStatistics),
-        path.join(dir, manifest.files.itemStatistics),
-        manifest.numItems,
-      )
-    : undefined;
-  const clusterTree = manifest.files.clusterTree
-    ? parseClusterTree({
-        json: await readJson<unknown>(dir, manifest.files.clusterTree),
-        source: path.join(dir, manifest.files.clusterTree),
-      })
-    : undefined;
-  const model = createRecallModel({ config });
-  try {
-    model.loadNamedWeights(weights);
-  } catch (error) {
-    model.dispose();
+    // Once the swap has begun the new version may already be current: leave it to the cleanup.
+    if (!swapping) await rm(version, { recursive: true, force: true });
     throw error;
+  } finally {
+    releaseVersionFolder(version);
   }
-  const loaded: LoadedArtifacts = {
-    dir,
-    manifest,
-    config,
-    model,
-    idMaps,
-    itemEmbeddings,
-    itemMeta,
-    dispose: () => model.dispose(),
-  };
-  if (userEmbeddings) loaded.userEmbeddings = userEmbeddings;
-  if (itemViews) loaded.itemViews = itemViews;
-  if (itemStatistics) loaded.itemStatistics = itemStatistics;
-  if (clusterTree) loaded.clusterTree = clusterTree;
-  return loaded;
 }
 
-function parseItemStatistics(json: unknown, file: string, numItems: number): ItemStatisticsMeta {
-  const fail = (field: string, message: string): never => {
-    throw new MissingArtifactError({ path: file, message: `${field} ${message}` });
-  };
-  const record = (json ?? {}) as { referenceTime?: unknown; ctrPrior?: unknown; firstSeen?: unknown };
-  const time = (value: unknown, field: string): number => {
-    if (value === null) return Number.NaN;
-    if (typeof value !== 'number' || !Number.isFinite(value)) fail(field, 'must be a finite number or null');
-    return value as number;
-  };
-  const referenceTime = time(record.referenceTime, 'referenceTime');
-  const prior = (record.ctrPrior ?? {}) as { alpha?: unknown; beta?: unknown };
-  if (
-    typeof prior.alpha !== 'number' ||
-    typeof prior.beta !== 'number' ||
-    !(prior.alpha >= 0) ||
-    !(prior.beta >= 0)
-  ) {
-    fail('ctrPrior', 'must be { alpha, beta } with numbers >= 0');
+function checkFinite(values: Float32Array, argument: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new InvalidArgumentError({
+        argument: `${argument}[${i}]`,
+        message: `must be finite, got ${values[i]}`,
+      });
+    }
   }
-  if (!Array.isArray(record.firstSeen) || record.firstSeen.length !== numItems) {
-    fail('firstSeen', `must be an array of ${numItems} values`);
+}
+
+function checkUnique(ids: readonly string[] | undefined, argument: string): void {
+  if (ids === undefined) return;
+  const seen = new Set<string>();
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i] as string;
+    if (seen.has(id)) {
+      throw new InvalidArgumentError({
+        argument: `${argument}[${i}]`,
+        message: `id ${JSON.stringify(id)} is listed twice`,
+      });
+    }
+    seen.add(id);
   }
-  const firstSeen = Float64Array.from(record.firstSeen as unknown[], (value, i) =>
-    time(value, `firstSeen[${i}]`),
-  );
-  return { firstSeen, referenceTime, ctrPrior: { alpha: prior.alpha as number, beta: prior.beta as number } };
+}
+
+function indexFileName(index: ArtifactsIndexWriter): string {
+  const name = index.file ?? `items.${index.info.kind}`;
+  if (!isPlainFileName(name) || name === 'manifest.json') {
+    throw new InvalidArgumentError({
+      argument: 'index.file',
+      message: `${JSON.stringify(name)} must be a plain file name`,
+    });
+  }
+  return name;
+}
+
+function checkIndexInfo(info: ArtifactsIndexInfo, expected: { rows: number; dim: number }): void {
+  if (info.rows !== expected.rows || info.dim !== expected.dim) {
+    throw new ShapeMismatchError({
+      message: 'index.info must describe rows x dim of the item embeddings',
+      expected: [expected.rows, expected.dim],
+      actual: [info.rows, info.dim],
+    });
+  }
 }

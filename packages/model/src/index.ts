@@ -1,18 +1,26 @@
+export { type AddArtifactsIndexOptions, addArtifactsIndex } from './add-artifacts-index';
+export {
+  type ArtifactFileIntegrity,
+  type ArtifactFileOptions,
+  isPlainFileName,
+  verifyArtifactFile,
+} from './artifact-files';
 export {
   ARTIFACTS_FORMAT,
   ARTIFACTS_VERSION,
   type ArtifactIdMaps,
+  type ArtifactsIndexInfo,
+  type ArtifactsIndexWriter,
   type ArtifactsManifest,
+  type ArtifactsWriteStep,
   decodeWeights,
   encodeWeights,
   type ItemMeta,
   type ItemStatisticsMeta,
-  type LoadedArtifacts,
-  type ReadArtifactsOptions,
-  readArtifacts,
   type WriteArtifactsOptions,
   writeArtifacts,
 } from './artifacts';
+export { type ArtifactsSwapStep, cleanStaleArtifacts, resolveArtifactsDir } from './artifacts-folder';
 export {
   type DefaultModelConfigOptions,
   defaultModelConfig,
@@ -51,6 +59,7 @@ export {
   type NewItemContent,
   type NewItemEmbeddings,
 } from './new-items';
+export { type LoadedArtifacts, type ReadArtifactsOptions, readArtifacts } from './read-artifacts';
 export { type CreateRecallModelOptions, createRecallModel, POSTERIOR_FEATURES } from './recall-model';
 export type {
   ComputeLossOptions,

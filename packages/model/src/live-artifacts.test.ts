@@ -5,9 +5,10 @@ import { posteriorFeatures } from '@mmrecall/gating';
 import { expectNoTensorLeak, expectTensorsClose } from '@mmrecall/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readArtifacts, writeArtifacts } from './artifacts';
+import { writeArtifacts } from './artifacts';
 import { disposeViews, embedItems } from './embed';
 import { createItemFeatureStore } from './feature-store';
+import { readArtifacts } from './read-artifacts';
 import { createRecallModel } from './recall-model';
 import { tinyFixture } from './test-fixtures';
 

@@ -1,8 +1,8 @@
 import { combineVectors } from '@mmrecall/clustering';
 import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
-import type { LoadedArtifacts } from './artifacts';
 import { disposeViews } from './embed';
 import { modelKindDefinition } from './kinds/registry';
+import type { LoadedArtifacts } from './read-artifacts';
 import { POSTERIOR_FEATURES } from './recall-model';
 import type { ItemBatch } from './types';
 

@@ -43,6 +43,9 @@ function wrapArtifacts(artifacts: LoadedArtifacts): ServingModel {
   return {
     dir: artifacts.dir,
     createdAt: manifest.createdAt,
+    ...(artifacts.prebuiltIndex
+      ? { prebuiltIndex: { path: artifacts.prebuiltIndex.path, info: artifacts.prebuiltIndex.info } }
+      : {}),
     embeddingFiles: {
       items: manifest.files.items ?? 'items.f32',
       ...(manifest.files.users ? { users: manifest.files.users } : {}),

@@ -1,3 +1,5 @@
+import type { PrebuiltIndexEntry } from '@mmrecall/serving';
+
 /**
  * What the recall service needs from a loaded artifacts folder. `loadServingModel` (load-serving-model.ts) builds
  * it from `@mmrecall/model`'s `readArtifacts`; the service depends on nothing else, so it stays
@@ -107,6 +109,11 @@ export interface ServingModel {
    * for other kinds and for older artifacts folders.
    */
   readonly live: LiveItemModel | undefined;
+  /**
+   * The artifacts' prebuilt index (file checked against the manifest, and its manifest entry), when
+   * they carry one: the `hnsw` index maps it instead of building a graph.
+   */
+  readonly prebuiltIndex?: { readonly path: string; readonly info: PrebuiltIndexEntry };
   /** Frees the model's tensors. */
   dispose(): void;
 }

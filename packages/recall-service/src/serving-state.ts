@@ -2,6 +2,7 @@ import {
   type AsyncRecallIndex,
   createExactIndex,
   createHnswIndex,
+  openPrebuiltHnswIndex,
   toAsyncRecallIndex,
 } from '@mmrecall/serving';
 
@@ -88,13 +89,21 @@ export async function buildServingState(options: BuildServingStateOptions): Prom
   const dim = model.dim;
   options.signal?.throwIfAborted();
   const external = typeof options.index === 'object' ? options.index : undefined;
+  // A prebuilt graph in the artifacts is memory-mapped: no build, the same graph after every start.
+  const prebuilt = options.index === 'hnsw' ? model.prebuiltIndex : undefined;
+  const expansionSearch = options.hnsw?.expansionSearch;
   const index: AsyncRecallIndex =
     external !== undefined
       ? await external.create({ dim })
       : toAsyncRecallIndex(
-          options.index === 'hnsw'
-            ? createHnswIndex({ dim, metric: 'ip', ...options.hnsw })
-            : createExactIndex({ dim, metric: 'ip', capacity: numItems + 1024 }),
+          prebuilt !== undefined
+            ? await openPrebuiltHnswIndex({
+                ...prebuilt,
+                ...(expansionSearch === undefined ? {} : { expansionSearch }),
+              })
+            : options.index === 'hnsw'
+              ? createHnswIndex({ dim, metric: 'ip', ...options.hnsw })
+              : createExactIndex({ dim, metric: 'ip', capacity: numItems + 1024 }),
         );
   // Disposal of an external index is I/O (dropping its table); a failure there must not fail the swap.
   let markDisposed: () => void = () => undefined;
@@ -109,7 +118,7 @@ export async function buildServingState(options: BuildServingStateOptions): Prom
   };
   try {
     let rows = 1000;
-    for (let start = 0; start < numItems; ) {
+    for (let start = prebuilt === undefined ? 0 : numItems; start < numItems; ) {
       const end = Math.min(numItems, start + rows);
       const keys = new Int32Array(end - start);
       for (let i = 0; i < keys.length; i++) keys[i] = start + i;

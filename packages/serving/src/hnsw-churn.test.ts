@@ -1,60 +1,13 @@
-import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
 import { describe, expect, it } from 'vitest';
 
 import type { ChurnPhaseReport } from './hnsw-churn.child';
+import { runTypeScriptChild } from './test-child';
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** Generous for ~5 s of work on a loaded 2-core machine; a native call that spins forever hits it. */
-const CHILD_TIMEOUT_MS = 100_000;
-
-interface ChildOutcome {
-  reports: ChurnPhaseReport[];
-  finished: boolean;
-  exitCode: number | null;
-  timedOut: boolean;
-  stderr: string;
-}
-
-/** Runs hnsw-churn.child.ts in its own process, killed after `timeoutMs` (a hang becomes a failure). */
-function runChurnChild(args: readonly string[], timeoutMs: number): Promise<ChildOutcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--conditions=@mmrecall/source', '--import', 'tsx', join(here, 'hnsw-churn.child.ts'), ...args],
-      { cwd: join(here, '..'), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (exitCode) => {
-      clearTimeout(timer);
-      const lines = stdout.split('\n').filter((line) => line.length > 0);
-      resolve({
-        reports: lines
-          .filter((line) => line.startsWith('{'))
-          .map((line) => JSON.parse(line) as ChurnPhaseReport),
-        finished: lines.includes('done'),
-        exitCode,
-        timedOut,
-        stderr,
-      });
-    });
-  });
-}
+/**
+ * About 6 s of work alone, over a minute on a 2-core machine shared by many processes; a native call
+ * that spins forever hits it.
+ */
+const CHILD_TIMEOUT_MS = 300_000;
 
 describe('createHnswIndex under PUT/DELETE churn with fresh keys', () => {
   it(
@@ -62,10 +15,19 @@ describe('createHnswIndex under PUT/DELETE churn with fresh keys', () => {
     async () => {
       // With usearch 2.25.3 this run failed in phase 5 (key ~8,192: the key lookup table ran out of
       // never-used slots): "Duplicate keys not allowed" on a fresh key, then a `remove` that never returned.
-      const outcome = await runChurnChild(
-        ['--rows', '3000', '--dim', '32', '--ids', '500', '--operations', '50000', '--phases', '10'],
-        CHILD_TIMEOUT_MS,
-      );
+      const child = await runTypeScriptChild({
+        script: 'hnsw-churn.child.ts',
+        args: ['--rows', '3000', '--dim', '32', '--ids', '500', '--operations', '50000', '--phases', '10'],
+        timeoutMs: CHILD_TIMEOUT_MS,
+      });
+      const lines = child.stdout.split('\n').filter((line) => line.length > 0);
+      const outcome = {
+        ...child,
+        reports: lines
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as ChurnPhaseReport),
+        finished: lines.includes('done'),
+      };
       expect({ timedOut: outcome.timedOut, exitCode: outcome.exitCode, stderr: outcome.stderr }).toEqual({
         timedOut: false,
         exitCode: 0,

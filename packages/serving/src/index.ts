@@ -1,4 +1,10 @@
 export { toAsyncRecallIndex } from './async-recall-index';
+export {
+  type CallOverrun,
+  type CallWatchdog,
+  type CreateCallWatchdogOptions,
+  createCallWatchdog,
+} from './call-watchdog';
 export { type IndexState, IndexStateError } from './errors';
 export {
   type CreateExactIndexOptions,
@@ -6,6 +12,7 @@ export {
   type LoadExactIndexOptions,
   loadExactIndex,
 } from './exact-index';
+export { type GuardRecallIndexOptions, guardRecallIndex } from './guarded-index';
 export {
   type CreateHnswIndexOptions,
   createHnswIndex,
@@ -19,6 +26,17 @@ export {
   type WriteIndexSnapshotOptions,
   writeIndexSnapshot,
 } from './index-snapshot';
+export { type CreateOverlayIndexOptions, createOverlayIndex } from './overlay-index';
+export {
+  type BuildPrebuiltHnswIndexOptions,
+  buildPrebuiltHnswIndex,
+  type OpenPrebuiltHnswIndexOptions,
+  openPrebuiltHnswIndex,
+  PREBUILT_EXPANSION_SEARCH,
+  type PrebuiltHnswIndex,
+  type PrebuiltIndexEntry,
+  type PrebuiltIndexInfo,
+} from './prebuilt-index';
 export { type TopKOptions, type TopKResult, topK } from './top-k';
 export type {
   AsyncRecallIndex,

@@ -1,0 +1,44 @@
+import type { CallWatchdog } from './call-watchdog';
+import type {
+  RecallIndex,
+  RemoveOptions,
+  SaveOptions,
+  SearchBatchOptions,
+  SearchOptions,
+  UpsertOptions,
+} from './types';
+
+/** Options of {@link guardRecallIndex}. */
+export interface GuardRecallIndexOptions {
+  /** The index to guard (any `RecallIndex`). */
+  index: RecallIndex;
+  /** Watchdog whose budget every call runs under. */
+  watchdog: CallWatchdog;
+  /** Prefix of the labels the watchdog reports, e.g. `items` gives `items.search`. Default `index`. */
+  name?: string;
+}
+
+/**
+ * Wraps an index so that every synchronous call (`size`, `has`, `upsert`, `remove`, `search`,
+ * `searchBatch`, and the synchronous part of `save`, where usearch writes the file) runs under the
+ * watchdog's budget. Same behaviour and results as the wrapped index otherwise.
+ */
+export function guardRecallIndex(options: GuardRecallIndexOptions): RecallIndex {
+  const { index, watchdog } = options;
+  const name = options.name ?? 'index';
+  return {
+    dim: index.dim,
+    metric: index.metric,
+    get size() {
+      return watchdog.run(`${name}.size`, () => index.size);
+    },
+    upsert: (upsert: UpsertOptions) => watchdog.run(`${name}.upsert`, () => index.upsert(upsert)),
+    remove: (remove: RemoveOptions) => watchdog.run(`${name}.remove`, () => index.remove(remove)),
+    has: (key: number) => watchdog.run(`${name}.has`, () => index.has(key)),
+    search: (search: SearchOptions) => watchdog.run(`${name}.search`, () => index.search(search)),
+    searchBatch: (search: SearchBatchOptions) =>
+      watchdog.run(`${name}.searchBatch`, () => index.searchBatch(search)),
+    save: (save: SaveOptions) => watchdog.run(`${name}.save`, () => index.save(save)),
+    dispose: () => index.dispose(),
+  };
+}
