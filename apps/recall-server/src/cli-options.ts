@@ -42,7 +42,7 @@ Options:
   --hnsw-connectivity N  HNSW graph degree (default 16)
   --hnsw-expansion-add N HNSW build candidate list (default 128; lower builds faster, e.g. 32 for 1M items)
   --hnsw-expansion-search N
-                         HNSW search candidate list (default 64; higher = better recall, slower)
+                         HNSW search candidate list (default 128, or the prebuilt index's; higher = better recall, slower)
   --pg-url URL           PostgreSQL connection string (index pgvector; or MMRECALL_PG_URL, which keeps a
                          password out of the process list)
   --pg-pool-size N       connections to PostgreSQL (default 4)

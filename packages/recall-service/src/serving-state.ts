@@ -3,6 +3,7 @@ import {
   createExactIndex,
   createHnswIndex,
   openPrebuiltHnswIndex,
+  PREBUILT_EXPANSION_SEARCH,
   toAsyncRecallIndex,
 } from '@mmrecall/serving';
 
@@ -56,7 +57,10 @@ export interface HnswSettings {
   connectivity?: number;
   /** Candidate list size while inserting: higher = better graph, slower build. Default 128. */
   expansionAdd?: number;
-  /** Candidate list size while searching: higher = better recall, slower search. Default 64. */
+  /**
+   * Candidate list size while searching: higher = better recall, slower search. Default 128
+   * (`PREBUILT_EXPANSION_SEARCH`: recall@20 0.970 against brute force at 1M x 64, 0.936 with 64).
+   */
   expansionSearch?: number;
 }
 
@@ -102,7 +106,12 @@ export async function buildServingState(options: BuildServingStateOptions): Prom
                 ...(expansionSearch === undefined ? {} : { expansionSearch }),
               })
             : options.index === 'hnsw'
-              ? createHnswIndex({ dim, metric: 'ip', ...options.hnsw })
+              ? createHnswIndex({
+                  dim,
+                  metric: 'ip',
+                  expansionSearch: PREBUILT_EXPANSION_SEARCH,
+                  ...options.hnsw,
+                })
               : createExactIndex({ dim, metric: 'ip', capacity: numItems + 1024 }),
         );
   // Disposal of an external index is I/O (dropping its table); a failure there must not fail the swap.
