@@ -1,25 +1,20 @@
 // Benchmark: time to ready of mmrecall-serve --index hnsw over 1M x 64 artifacts that carry a
 // prebuilt index (memory-mapped), start after start. Builds the artifacts once (the load test's
-// generator and model) and attaches an index file built beforehand by bench/hnsw-defaults.mjs --keep.
+// `buildArtifacts`) and attaches an index file built beforehand by bench/hnsw-defaults.mjs --keep.
 //
 //   pnpm turbo run build --filter=@mmrecall/recall-server...
 //   node apps/recall-server/bench/hnsw-defaults.mjs --items 1000000 --keep /tmp/items.usearch
 //   node apps/recall-server/bench/prebuilt-ready.mjs --index-file /tmp/items.usearch --dir /tmp/artifacts-1m --starts 3
 import { spawn } from 'node:child_process';
-import { copyFile, stat } from 'node:fs/promises';
+import { copyFile, readFile, stat } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import {
-  addArtifactsIndex,
-  createRecallModel,
-  defaultModelConfig,
-  readArtifacts,
-  writeArtifacts,
-} from '@mmrecall/model';
+import { addArtifactsIndex } from '@mmrecall/model';
+import { selectBackend } from '@mmrecall/runtime';
 import { PREBUILT_EXPANSION_SEARCH } from '@mmrecall/serving';
-import { generateEmbeddingMatrix } from '@mmrecall/synthetic';
+import { buildArtifacts } from '../dist-bench/load-helpers.js';
 
 const args = {};
 for (let i = 2; i < process.argv.length; i += 2)
@@ -35,31 +30,11 @@ const log = (...parts) =>
   console.error(`[${new Date().toISOString().slice(11, 19)}] load ${loadavg()[0].toFixed(1)}`, ...parts);
 
 if ((await stat(path.join(dir, 'manifest.json')).catch(() => undefined)) === undefined) {
-  const config = defaultModelConfig({
-    kind: 'content-only',
-    numUsers: users,
-    numItems: items,
-    dim,
-    vectors: { text: { dim: 8 } },
-    historyLength: 0,
-  });
-  const model = createRecallModel({ config });
-  await writeArtifacts({
-    dir,
-    model,
-    idMaps: {
-      users: Array.from({ length: users }, (_, u) => `u${u}`),
-      items: Array.from({ length: items }, (_, i) => `i${i}`),
-    },
-    itemEmbeddings: generateEmbeddingMatrix({ rows: items, dim, seed: 1, clusters: 256 }),
-    userEmbeddings: generateEmbeddingMatrix({ rows: users, dim, seed: 2, clusters: 256 }),
-    itemMeta: { warm: new Uint8Array(items).fill(1) },
-    info: { generatedBy: '@mmrecall/recall-server bench/prebuilt-ready.mjs' },
-  });
-  model.dispose();
+  await selectBackend({ backend: 'auto' });
+  await buildArtifacts({ dir, items, users, dim });
   log('artifacts written');
 }
-const manifest = (await readArtifacts({ dir, verifyIndex: false })).manifest;
+const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
 if (manifest.files.index === undefined) {
   await addArtifactsIndex({
     dir,
