@@ -66,6 +66,8 @@ export interface ReadArtifactsOptions {
 }
 
 const MANIFEST = 'manifest.json';
+/** Reads started over when a writer swapped the folder meanwhile (swaps are rare; a few suffice). */
+const READ_ATTEMPTS = 10;
 /** File names a version 1 manifest may leave out. */
 const V1_DEFAULT_FILES: Record<string, string> = {
   model: 'model.json',
@@ -299,20 +301,28 @@ export async function readArtifacts(options: ReadArtifactsOptions): Promise<Load
   // whose manifest changed meanwhile (files of two versions) is done again.
   for (let attempt = 1; ; attempt++) {
     const dir = await resolveArtifactsDir(requested);
+    const manifestNow = (): Promise<Buffer | undefined> =>
+      readFile(path.join(dir, MANIFEST)).catch(() => undefined);
+    const before = await manifestNow();
+    const swapped = async (): Promise<boolean> => {
+      const after = await manifestNow();
+      return before === undefined || after === undefined || !after.equals(before);
+    };
+    let loaded: { artifacts: LoadedArtifacts; manifestBytes: Buffer };
     try {
-      const loaded = await readArtifactsOnce(options, requested, dir);
-      const again = await readFile(path.join(dir, MANIFEST)).catch(() => undefined);
-      if (again !== undefined && again.equals(loaded.manifestBytes)) return loaded.artifacts;
-      loaded.artifacts.dispose();
-      if (attempt === 3) {
-        throw new MissingArtifactError({
-          path: path.join(dir, MANIFEST),
-          message: 'changed during each of 3 reads',
-        });
-      }
+      loaded = await readArtifactsOnce(options, requested, dir);
     } catch (error) {
-      // A file that vanished mid-read because of a swap is worth another attempt.
-      if (attempt === 3 || !MissingArtifactError.isInstance(error)) throw error;
+      // A failure caused by a swap during the read (a file of the next version) is worth another attempt.
+      if (attempt < READ_ATTEMPTS && (await swapped())) continue;
+      throw error;
+    }
+    if (!(await swapped()) && before?.equals(loaded.manifestBytes)) return loaded.artifacts;
+    loaded.artifacts.dispose();
+    if (attempt === READ_ATTEMPTS) {
+      throw new MissingArtifactError({
+        path: path.join(dir, MANIFEST),
+        message: 'changed during each of 3 reads',
+      });
     }
   }
 }
