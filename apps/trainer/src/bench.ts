@@ -13,7 +13,7 @@ import {
   type TrainerBackend,
   type TrainerConfig,
 } from './config';
-import { loadTrainingData } from './data';
+import { loadTrainingData, type TrainingData } from './data';
 import { buildModelSetup } from './model-setup';
 import { buildTrainingPairs, createBatchAssembler, lossOptionsOf } from './train';
 
@@ -27,6 +27,8 @@ export interface BenchArm {
   path: 'stock' | 'fused';
   /** wasm threads (1 = single-thread SIMD build). */
   threads: number;
+  /** Positive pairs per step; default the config's `train.batchSize`. */
+  batchSize?: number;
 }
 
 /** What one child process measured for one arm. */
@@ -94,22 +96,31 @@ export interface BenchArmOptions {
   arm: BenchArm;
   /** Timed steps (after 5 warm-up steps). */
   steps: number;
+  /** Instead of `steps`: time ceil(examples / batch size) steps (arms of different batch sizes). */
+  examples?: number;
   /** Profiled steps (kernel count and FLOPs). */
   profileSteps: number;
   /** Size of the reference matMul; 0 = skip it. */
   matMulSize: number;
+  /** Data already loaded from `config.data` (several arms in one process); default: loaded here. */
+  data?: TrainingData;
 }
 
 /** Trains `steps` steps of one arm on the active backend and measures it. */
 export async function benchArm(options: BenchArmOptions): Promise<Omit<ArmFigures, 'threads'>> {
   const kernelCounts: Record<string, number> = {};
-  const { arm, steps } = options;
+  const { arm } = options;
   const config: TrainerConfig = {
     ...options.config,
-    train: { ...options.config.train, fusedKernels: arm.path === 'fused' },
+    train: {
+      ...options.config.train,
+      fusedKernels: arm.path === 'fused',
+      ...(arm.batchSize === undefined ? {} : { batchSize: arm.batchSize }),
+    },
   };
   const batchSize = config.train.batchSize;
-  const data = await loadTrainingData({ data: config.data });
+  const steps = options.examples ? Math.max(1, Math.ceil(options.examples / batchSize)) : options.steps;
+  const data = options.data ?? (await loadTrainingData({ data: config.data }));
   const setup = buildModelSetup({ config, data });
   const optimizer =
     arm.path === 'fused'
@@ -201,8 +212,12 @@ and its ratio to the matMul rate of the 2-thread wasm build, and the speed-up ov
   --backend <name>     wasm (default), cpu or node
   --rounds <n>         rounds (each runs every arm once), default 5
   --steps <n>          timed steps per arm and round, default 30
+  --examples <n>       instead of --steps: ceil(n / batch size) timed steps per arm and round
   --profile-steps <n>  profiled steps per arm and round, default 2
-  --matmul <n>         reference matMul size n (n x n x n), default 1024
+  --matmul <n>         reference matMul size n (n x n x n), default 1024; 0 = skip
+  --batch-sizes <list> run every arm at each of these batch sizes (e.g. 256,1024,2048)
+  --one-process        run every arm and round in one process on one data load (for presets whose
+                       generation dominates, e.g. xl); all arms then share one thread count
   --kernels            also list kernels per step by name for each arm
   --json               print JSON only
   -h, --help`;
@@ -225,17 +240,22 @@ function parseArm(text: string): BenchArm {
   return { path, threads };
 }
 
-const armName = (arm: BenchArm): string => `${arm.path}${arm.threads > 1 ? `@${arm.threads}` : ''}`;
+const armName = (arm: BenchArm): string =>
+  `${arm.path}${arm.threads > 1 ? `@${arm.threads}` : ''}${arm.batchSize === undefined ? '' : `/b${arm.batchSize}`}`;
 
 interface ChildRequest {
   config: TrainerConfig;
   arm: BenchArm;
   backend: TrainerBackend;
   steps: number;
+  examples?: number;
   profileSteps: number;
   matMulSize: number;
   /** Only time the matMul (the 2-thread reference). */
   matMulOnly?: boolean;
+  /** One-process mode: every arm, `rounds` times (rotating order), on one data load. */
+  arms?: BenchArm[];
+  rounds?: number;
 }
 
 /** Child mode: one arm in this process, one JSON line on stdout. */
@@ -247,11 +267,36 @@ async function runChild(request: ChildRequest): Promise<void> {
     process.stdout.write(`${JSON.stringify({ matMulFlops, threads })}\n`);
     return;
   }
+  if (request.arms) {
+    // Every arm and round on one data load: one JSON array per round, in arm order.
+    const data = await loadTrainingData({ data: request.config.data });
+    const arms = request.arms;
+    for (let round = 0; round < (request.rounds ?? 1); round++) {
+      const figures: Omit<ArmFigures, 'threads'>[] = new Array(arms.length);
+      for (let k = 0; k < arms.length; k++) {
+        const index = (k + round) % arms.length;
+        const arm = arms[index] as BenchArm;
+        figures[index] = await benchArm({ ...request, arm, data });
+        process.stderr.write(
+          `[bench] round ${round + 1}/${request.rounds ?? 1} ${armName(arm)}: ${(figures[index] as ArmFigures).examplesPerSecond.toFixed(0)} examples/s\n`,
+        );
+      }
+      process.stdout.write(`${JSON.stringify(figures.map((f) => ({ ...f, threads })))}\n`);
+    }
+    return;
+  }
   const figures = await benchArm(request);
   process.stdout.write(`${JSON.stringify({ ...figures, threads })}\n`);
 }
 
 function spawnChild(request: ChildRequest): Promise<Partial<ArmFigures>> {
+  return spawnChildLines(request).then(
+    (lines) => JSON.parse(lines[lines.length - 1] ?? '') as Partial<ArmFigures>,
+  );
+}
+
+/** Runs one child and resolves with its stdout lines. */
+function spawnChildLines(request: ChildRequest): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -266,12 +311,15 @@ function spawnChild(request: ChildRequest): Promise<Partial<ArmFigures>> {
     });
     child.on('error', reject);
     child.on('close', (code) => {
-      const line = out.trim().split('\n').pop() ?? '';
-      if (code !== 0 || line === '') {
+      const lines = out
+        .trim()
+        .split('\n')
+        .filter((line) => line !== '');
+      if (code !== 0 || lines.length === 0) {
         reject(new Error(`${armName(request.arm)}: child exited with ${code}`));
         return;
       }
-      resolve(JSON.parse(line) as Partial<ArmFigures>);
+      resolve(lines);
     });
   });
 }
@@ -294,6 +342,9 @@ async function main(): Promise<number> {
         matmul: { type: 'string' },
         json: { type: 'boolean' },
         kernels: { type: 'boolean' },
+        'batch-sizes': { type: 'string' },
+        'one-process': { type: 'boolean' },
+        examples: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -317,9 +368,24 @@ async function main(): Promise<number> {
       throw new Error(`--${name}: expected an integer >= ${min}, got ${JSON.stringify(text)}`);
     return value;
   };
-  const arms = String(values.arms ?? 'stock,fused')
+  const paths = String(values.arms ?? 'stock,fused')
     .split(',')
     .map((text) => parseArm(text.trim()));
+  const batchSizes =
+    typeof values['batch-sizes'] === 'string'
+      ? values['batch-sizes'].split(',').map((text) => {
+          const value = Number(text.trim());
+          if (!Number.isInteger(value) || value < 2)
+            throw new Error(`--batch-sizes: "${text}" is not an integer >= 2`);
+          return value;
+        })
+      : undefined;
+  const arms: BenchArm[] = batchSizes
+    ? batchSizes.flatMap((batchSize) => paths.map((arm) => ({ ...arm, batchSize })))
+    : paths;
+  const oneProcess = values['one-process'] === true;
+  if (oneProcess && new Set(arms.map((arm) => arm.threads)).size > 1)
+    throw new Error('--one-process: every arm must use the same thread count');
   const backend = String(values.backend ?? 'wasm') as TrainerBackend;
   const overrides: PartialTrainerConfig = {};
   if (values.config === undefined)
@@ -337,14 +403,24 @@ async function main(): Promise<number> {
     config,
     backend,
     steps: int('steps', 30),
+    ...(values.examples === undefined ? {} : { examples: int('examples', 1) }),
     profileSteps: int('profile-steps', 2, 0),
-    matMulSize: int('matmul', 1024),
+    matMulSize: int('matmul', 1024, 0),
   };
   const loadBefore = loadavg();
   const perArm: Partial<ArmFigures>[][] = arms.map(() => []);
   const reference: number[] = [];
   let referenceThreads = 0;
-  for (let round = 0; round < rounds; round++) {
+  if (oneProcess) {
+    const lines = await spawnChildLines({ ...base, arm: arms[0] as BenchArm, arms, rounds });
+    for (const line of lines) {
+      const figures = JSON.parse(line) as Partial<ArmFigures>[];
+      figures.forEach((f, index) => {
+        (perArm[index] as Partial<ArmFigures>[]).push(f);
+      });
+    }
+  }
+  for (let round = 0; round < (oneProcess ? 0 : rounds); round++) {
     // Rotate the order so that no arm always runs first (or right after the reference).
     for (let k = 0; k < arms.length; k++) {
       const index = (k + round) % arms.length;
@@ -355,7 +431,7 @@ async function main(): Promise<number> {
         `[bench] round ${round + 1}/${rounds} ${armName(arm)}: ${(figures.examplesPerSecond ?? 0).toFixed(0)} examples/s\n`,
       );
     }
-    if (backend === 'wasm') {
+    if (backend === 'wasm' && base.matMulSize > 0) {
       try {
         const figures = await spawnChild({ ...base, arm: { path: 'stock', threads: 2 }, matMulOnly: true });
         reference.push(figures.matMulFlops ?? Number.NaN);
@@ -401,7 +477,7 @@ async function main(): Promise<number> {
   const summary = {
     data: config.data.source === 'synthetic' ? `synthetic-${config.data.preset}` : config.data.source,
     kind: config.model.kind,
-    batchSize: config.train.batchSize,
+    batchSize: batchSizes ? batchSizes.join(',') : config.train.batchSize,
     backend,
     rounds,
     steps: base.steps,
@@ -416,8 +492,8 @@ async function main(): Promise<number> {
   }
   const fixed = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
   const lines = [
-    `${summary.kind} on ${summary.data}, batch ${summary.batchSize}, ${backend}, medians of ${rounds} interleaved rounds x ${base.steps} steps`,
-    `load average ${loadBefore.map((v) => v.toFixed(2)).join(' ')} before, ${loadAfter.map((v) => v.toFixed(2)).join(' ')} after; 2-thread matMul (${base.matMulSize}^3): ${fixed(referenceFlops / 1e9, 2)} GFLOP/s`,
+    `${summary.kind} on ${summary.data}, batch ${summary.batchSize}, ${backend}, medians of ${rounds} interleaved rounds x ${base.examples === undefined ? `${base.steps} steps` : `${base.examples} examples`}${oneProcess ? ', one process' : ''}`,
+    `load average ${loadBefore.map((v) => v.toFixed(2)).join(' ')} before, ${loadAfter.map((v) => v.toFixed(2)).join(' ')} after; 2-thread matMul (${base.matMulSize}^3): ${base.matMulSize > 0 ? `${fixed(referenceFlops / 1e9, 2)} GFLOP/s` : 'skipped'}`,
     '| arm | examples/s (min-max) | vs first | step ms | kernels/step | MFLOP/step | cores used | achieved GFLOP/s | own matMul GFLOP/s | ratio to 2-thread matMul | mean loss |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(

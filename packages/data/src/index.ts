@@ -80,6 +80,7 @@ export {
   type ReadUserFeaturesCsvResult,
   readUserFeaturesCsv,
 } from './read-user-features-csv';
+export { type ReadUserFeaturesJsonlOptions, readUserFeaturesJsonl } from './read-user-features-jsonl';
 export {
   coldItemsOf,
   type SplitByTimeOptions,
@@ -102,3 +103,9 @@ export type {
   MultiHot,
   VectorTable,
 } from './types';
+export {
+  createUserRecordSink,
+  type ReadUserFeaturesResult,
+  type UserRecordOptions,
+  type UserRecordSink,
+} from './user-record-sink';

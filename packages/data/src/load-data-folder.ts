@@ -18,7 +18,9 @@ import { RECBOLE_TYPE, readItemsCsv } from './read-items-csv';
 import { type MissingVectorPolicy, type ReadItemsJsonlResult, readItemsJsonl } from './read-items-jsonl';
 import type { ReadReport } from './read-report';
 import { readUserFeaturesCsv } from './read-user-features-csv';
+import { readUserFeaturesJsonl } from './read-user-features-jsonl';
 import type { Dataset, Interactions, ItemContent, VectorTable } from './types';
+import type { ReadUserFeaturesResult } from './user-record-sink';
 
 /** Files of a data folder, relative to it. Give `interactions`, or `train` with `valid`/`test`. */
 export interface DataFolderFiles {
@@ -32,7 +34,7 @@ export interface DataFolderFiles {
   test?: string;
   /** Item content: `.jsonl`, `.csv`/`.tsv` or `.parquet`. */
   items?: string;
-  /** User profile features: `.csv`/`.tsv`. */
+  /** User profile features: `.csv`/`.tsv`, `.jsonl` or `.parquet`. */
   users?: string;
 }
 
@@ -136,6 +138,16 @@ export interface ParquetReaders {
     tags: IdMapBuilder;
     skipInvalid: boolean;
   }) => Promise<ReadItemsJsonlResult>;
+  /** Reads a Parquet user table (optional: without it a `users.parquet` is refused with an error). */
+  users?: (options: {
+    path: string;
+    idColumn?: string;
+    features?: string[];
+    ignore?: string[];
+    users: IdMapBuilder;
+    skipInvalid: boolean;
+    onProgress?: (progress: ReadProgress) => void;
+  }) => Promise<ReadUserFeaturesResult>;
   /** Column names and types (`number[]`, `string[]`, `string`, `number`), for detection. */
   describe: (path: string) => Promise<{ name: string; type: string }[]>;
 }
@@ -320,7 +332,10 @@ export async function loadDataFolder(options: LoadDataFolderOptions): Promise<Lo
     if (items !== undefined) files.items = items;
   }
   if (!('users' in given)) {
-    const users = findFile(entries, ['users', 'user', basename(dir)], ['.csv', '.tsv', '.user']);
+    // `<folder>.user` is RecBole's name; `<folder>.csv` and the like would be the interactions.
+    const users =
+      findFile(entries, ['users', 'user'], ['.csv', '.tsv', '.user', '.jsonl', '.parquet']) ??
+      findFile(entries, [basename(dir)], ['.user']);
     if (users !== undefined) files.users = users;
   }
   let npy = options.vectors;
@@ -451,17 +466,36 @@ export async function loadDataFolder(options: LoadDataFolderOptions): Promise<Lo
   let userFeatures: Dataset['userFeatures'];
   if (files.users !== undefined) {
     const path = join(dir, files.users);
-    const read = await readUserFeaturesCsv({
+    const extension = extname(path).toLowerCase();
+    const recordOptions = {
       path,
       users,
       ...(options.users?.id === undefined ? {} : { idColumn: options.users.id }),
       ...(options.users?.features === undefined ? {} : { features: options.users.features }),
       ...(options.users?.ignore === undefined ? {} : { ignore: options.users.ignore }),
-      ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
       skipInvalid,
-      ...(options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength }),
       ...progress(path),
-    });
+    };
+    const lineLimit = options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength };
+    let read: ReadUserFeaturesResult;
+    if (extension === '.parquet') {
+      const reader = requireParquet(options, path).users;
+      if (reader === undefined) {
+        throw new InvalidArgumentError({
+          argument: 'parquet.users',
+          message: `${path} is a Parquet user table: these Parquet readers cannot read one (use createParquetReaders)`,
+        });
+      }
+      read = await reader(recordOptions);
+    } else if (extension === '.jsonl') {
+      read = await readUserFeaturesJsonl({ ...recordOptions, ...lineLimit });
+    } else {
+      read = await readUserFeaturesCsv({
+        ...recordOptions,
+        ...(options.delimiter === undefined ? {} : { delimiter: options.delimiter }),
+        ...lineLimit,
+      });
+    }
     userFeatures = read.features;
     reports.push({
       role: 'users',

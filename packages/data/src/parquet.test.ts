@@ -1,7 +1,13 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDataFolder, readInteractionsCsv } from './index';
-import { createParquetReaders, describeParquet, readInteractionsParquet, readItemsParquet } from './parquet';
+import { loadDataFolder, readInteractionsCsv, readUserFeaturesJsonl } from './index';
+import {
+  createParquetReaders,
+  describeParquet,
+  readInteractionsParquet,
+  readItemsParquet,
+  readUserFeaturesParquet,
+} from './parquet';
 import { createFixtureDir, expectDatasetError } from './test-helpers';
 
 const fixtures = createFixtureDir('parquet');
@@ -112,5 +118,126 @@ describe('Parquet through DuckDB', () => {
       ['train', 2],
       ['test', 1],
     ]);
+  });
+
+  it('reads a user table: the same profiles as the same records in JSONL (lists, integers, BIGINT ids, nulls)', async () => {
+    const path = await writeParquet(
+      'users.parquet',
+      `SELECT * FROM (VALUES ('u1', 25, 'F', true, ['de', 'en']), ('u2', 40, NULL, false, []),
+                             ('u3', 31, 'M', true, ['fr'])) t(user_id, age, gender, premium, langs)`,
+    );
+    const progress: number[] = [];
+    const parquet = await readUserFeaturesParquet({ path, onProgress: (p) => progress.push(p.rows) });
+    const jsonl = await readUserFeaturesJsonl({
+      path: fixtures.write(
+        'users.jsonl',
+        [
+          '{"user_id": "u1", "age": 25, "gender": "F", "premium": true, "langs": ["de", "en"]}',
+          '{"user_id": "u2", "age": 40, "gender": null, "premium": false, "langs": []}',
+          '{"user_id": "u3", "age": 31, "gender": "M", "premium": true, "langs": ["fr"]}',
+        ].join('\n'),
+      ),
+    });
+    expect(parquet.users.ids).toEqual(['u1', 'u2', 'u3']);
+    expect(parquet.features.vocabulary.ids).toEqual(jsonl.features.vocabulary.ids);
+    expect(parquet.features.offsets).toEqual(jsonl.features.offsets);
+    expect(parquet.features.values).toEqual(jsonl.features.values);
+    expect(jsonl.features.vocabulary.ids).toEqual([
+      'age:25',
+      'gender:F',
+      'premium:true',
+      'langs:de',
+      'langs:en',
+      'age:40',
+      'premium:false',
+      'age:31',
+      'gender:M',
+      'langs:fr',
+    ]);
+    expect(parquet.fields).toEqual({ used: ['user_id', 'age', 'gender', 'premium', 'langs'], ignored: [] });
+    expect(progress).toEqual([3]);
+    const bigint = await writeParquet(
+      'users-bigint.parquet',
+      `SELECT 9007199254740993::BIGINT AS user_id, 'de' AS country`,
+    );
+    expect((await readUserFeaturesParquet({ path: bigint })).users.ids).toEqual(['9007199254740993']);
+  });
+
+  it('user table errors name file, row and column', async () => {
+    const cases: [string, string, Record<string, unknown>, Record<string, unknown>?][] = [
+      ['u-noid.parquet', `SELECT 'u1' AS id, 'de' AS country`, { field: 'user_id', kind: 'missing-column' }],
+      [
+        'u-unknown.parquet',
+        `SELECT 'u1' AS user_id, 'de' AS country, 'x' AS city`,
+        { field: 'city', kind: 'unknown-field' },
+        { features: ['country'] },
+      ],
+      [
+        'u-dup.parquet',
+        `SELECT * FROM (VALUES ('u1', 'de'), ('u2', 'fr'), ('u1', 'it')) t(user_id, country)`,
+        { line: 3, field: 'user_id', kind: 'duplicate-id' },
+      ],
+      [
+        'u-nul.parquet',
+        `SELECT * FROM (VALUES ('u1', 'de'), ('u' || chr(0), 'fr')) t(user_id, country)`,
+        { line: 2, field: 'user_id', kind: 'invalid-id' },
+      ],
+      [
+        'u-null-id.parquet',
+        `SELECT * FROM (VALUES ('u1', 'de'), (NULL, 'fr')) t(user_id, country)`,
+        { line: 2, field: 'user_id', kind: 'empty-field' },
+      ],
+      [
+        'u-nan.parquet',
+        `SELECT * FROM (VALUES ('u1', 1.0::DOUBLE), ('u2', 'nan'::DOUBLE)) t(user_id, score)`,
+        { line: 2, field: 'score', kind: 'nan' },
+      ],
+      [
+        'u-struct.parquet',
+        `SELECT 'u1' AS user_id, {'lat': 1.0, 'lon': 2.0} AS geo`,
+        { line: 1, field: 'geo', kind: 'invalid-type' },
+      ],
+    ];
+    for (const [name, query, expected, extra] of cases) {
+      const path = await writeParquet(name, query);
+      const error = await expectDatasetError(readUserFeaturesParquet({ ...extra, path }));
+      expect(error, name).toMatchObject({ file: path, ...expected });
+      if (expected.line === undefined) expect(error.line, name).toBeUndefined();
+    }
+    const skipped = await readUserFeaturesParquet({
+      path: `${fixtures.dir}/u-dup.parquet`,
+      skipInvalid: true,
+    });
+    expect(skipped.report).toMatchObject({ rows: 2, skipped: 1, skippedByKind: { 'duplicate-id': 1 } });
+  });
+
+  it('loadDataFolder reads users.parquet and users.jsonl', async () => {
+    const fs = await import('node:fs/promises');
+    for (const format of ['parquet', 'jsonl'] as const) {
+      const dir = `${fixtures.dir}/users-${format}`;
+      await fs.mkdir(dir);
+      await fs.writeFile(`${dir}/interactions.csv`, 'user_id,item_id\nu1,a\nu2,b\n');
+      if (format === 'parquet') {
+        await writeParquet(
+          `users-${format}/users.parquet`,
+          `SELECT * FROM (VALUES ('u2', 'fr'), ('u3', 'de')) t(user_id, country)`,
+        );
+      } else {
+        await fs.writeFile(
+          `${dir}/users.jsonl`,
+          '{"user_id": "u2", "country": "fr"}\n{"user_id": "u3", "country": "de"}\n',
+        );
+      }
+      const result = await loadDataFolder({ dir, parquet: createParquetReaders() });
+      expect(result.dataset.users.ids, format).toEqual(['u1', 'u2', 'u3']);
+      expect(Array.from(result.dataset.userFeatures?.offsets ?? []), format).toEqual([0, 0, 1, 2]);
+      expect(result.dataset.userFeatures?.vocabulary.ids, format).toEqual(['country:fr', 'country:de']);
+      expect(result.files.at(-1), format).toMatchObject({
+        role: 'users',
+        rows: 2,
+        used: ['user_id', 'country'],
+      });
+      expect(result.unusedFiles, format).toEqual([]);
+    }
   });
 });

@@ -13,6 +13,11 @@ import {
 } from './read-items-jsonl';
 import { IssueCollector, quoteValue, type ReadReport } from './read-report';
 import type { Interactions } from './types';
+import {
+  createUserRecordSink,
+  type ReadUserFeaturesResult,
+  type UserRecordOptions,
+} from './user-record-sink';
 
 /** A SQL string literal. */
 function literal(text: string): string {
@@ -264,11 +269,49 @@ export async function readItemsParquet(options: ReadItemsJsonlOptions): Promise<
   return sink.finish();
 }
 
+/** Options of {@link readUserFeaturesParquet}. */
+export interface ReadUserFeaturesParquetOptions extends UserRecordOptions {
+  /** Path of the Parquet user table. */
+  path: string;
+  /** Called after each batch (`bytesRead` and `totalBytes` are rows). */
+  onProgress?: (progress: ReadProgress) => void;
+}
+
+/**
+ * Reads user profile features from Parquet through DuckDB in batches, with the rules of
+ * `readUserFeaturesJsonl` (columns are the fields, checked once against the schema; a list column
+ * gives one feature per entry, a null none). "line" in errors is the 1-based row.
+ */
+export async function readUserFeaturesParquet(
+  options: ReadUserFeaturesParquetOptions,
+): Promise<ReadUserFeaturesResult> {
+  const { path: file, onProgress, ...recordOptions } = options;
+  const sink = createUserRecordSink({ ...recordOptions, file });
+  await withConnection(file, async (connection) => {
+    const count = await connection.runAndReadAll(`SELECT count(*) AS n FROM read_parquet(${literal(file)})`);
+    const total = Number(count.getRowObjectsJS()[0]?.n ?? 0);
+    const result = await connection.stream(`SELECT * FROM read_parquet(${literal(file)})`);
+    const names = result.columnNames();
+    sink.declareColumns(names);
+    let line = 0;
+    for await (const rows of result.yieldRowsJs()) {
+      for (const values of rows) {
+        const record: Record<string, unknown> = {};
+        for (let k = 0; k < names.length; k++) record[names[k] as string] = values[k];
+        sink.accept(++line, record);
+      }
+      onProgress?.({ bytesRead: line, totalBytes: total, rows: sink.report.rows });
+    }
+  });
+  return sink.finish();
+}
+
 /** The Parquet readers for `loadDataFolder`'s `parquet` option. */
 export function createParquetReaders(): ParquetReaders {
   return {
     describe: describeParquet,
     interactions: (options) => readInteractionsParquet(options),
     items: (options) => readItemsParquet(options),
+    users: (options) => readUserFeaturesParquet(options),
   };
 }

@@ -1,7 +1,8 @@
 import { InvalidArgumentError } from '@mmrecall/errors';
 import { checkFiniteFloat32, checkId, type IdCheck } from './checks';
 import { createIdMapBuilder, type IdMapBuilder } from './id-map';
-import { checkMaxLineLength, type ReadProgress, readLineBlocks } from './line-blocks';
+import { jsonParseIssue, type ParsedJsonLine, readJsonLines } from './json-lines';
+import type { ReadProgress } from './line-blocks';
 import { IssueCollector, quoteValue, type ReadReport } from './read-report';
 import type { MultiHot, VectorTable } from './types';
 
@@ -78,14 +79,6 @@ interface VectorColumn {
 /** Records read before vector dimensions are fixed (when not given). */
 const DIMENSION_SAMPLE = 16;
 
-function parseLine(text: string, line: number): ParsedItemRecord {
-  try {
-    return { line, text, record: JSON.parse(text) };
-  } catch (error) {
-    return { line, text, error };
-  }
-}
-
 function describeValue(value: unknown): string {
   if (Array.isArray(value)) {
     const kinds = [...new Set(value.slice(0, 8).map((entry) => typeof entry))];
@@ -134,13 +127,7 @@ export interface ItemRecordSink {
 }
 
 /** One record of an item file: its 1-based line (or row), and the value or the parse error. */
-export interface ParsedItemRecord {
-  line: number;
-  /** Raw text, when the format has one (used to explain a parse error). */
-  text?: string;
-  record?: unknown;
-  error?: unknown;
-}
+export type ParsedItemRecord = ParsedJsonLine;
 
 /**
  * The record rules shared by the item readers (JSON Lines, CSV, Parquet): id, tags, categorical
@@ -235,16 +222,8 @@ export function createItemRecordSink(options: ItemRecordSinkOptions): ItemRecord
   /** Stores one record; false when it was rejected (skipInvalid). */
   const processRecord = ({ line, text = '', record, error }: ParsedItemRecord): boolean => {
     if (error !== undefined) {
-      const bareNaN = /(?<![\w"])-?(NaN|Infinity)(?![\w"])/.test(text);
-      return issues.reject(
-        line,
-        undefined,
-        bareNaN ? 'nan' : 'invalid-json',
-        bareNaN
-          ? 'NaN/Infinity is not valid JSON and not a usable vector value'
-          : `invalid JSON (${(error as Error).message})`,
-        error,
-      );
+      const issue = jsonParseIssue(text, error);
+      return issues.reject(line, undefined, issue.kind, issue.message, error);
     }
     if (typeof record !== 'object' || record === null || Array.isArray(record)) {
       return issues.reject(line, undefined, 'invalid-json', 'each line must be a JSON object');
@@ -437,43 +416,16 @@ export function createItemRecordSink(options: ItemRecordSinkOptions): ItemRecord
  * `1e400`), `non-numeric`, `duplicate-id`, `unknown-field`, `line-too-long`.
  */
 export async function readItemsJsonl(options: ReadItemsJsonlOptions): Promise<ReadItemsJsonlResult> {
-  const maxLineLength = checkMaxLineLength(options.maxLineLength);
-  const { path: file, onProgress, maxLineLength: _limit, ...recordOptions } = options;
+  const { path: file, onProgress, maxLineLength, ...recordOptions } = options;
   const sink = createItemRecordSink({ ...recordOptions, file });
-  const { report } = sink;
-  let lineNumber = 0;
-  await readLineBlocks({
+  await readJsonLines({
     path: file,
-    encoding: 'utf8',
-    maxLineLength,
-    linesSoFar: () => lineNumber,
-    onBlock: (text, end) => {
-      let position = 0;
-      while (position < end) {
-        const lineEnd = text.indexOf('\n', position);
-        lineNumber++;
-        if (lineEnd - position > maxLineLength) {
-          sink.reject(
-            lineNumber,
-            undefined,
-            'line-too-long',
-            `the line is longer than ${maxLineLength} characters`,
-          );
-        } else {
-          const line = text.substring(position, lineEnd);
-          if (line.trim().length > 0) {
-            sink.accept(parseLine(line, lineNumber));
-          }
-        }
-        position = lineEnd + 1;
-      }
-    },
-    ...(onProgress
-      ? {
-          onChunk: (bytesRead: number, totalBytes: number) =>
-            onProgress?.({ bytesRead, totalBytes, rows: report.rows }),
-        }
-      : {}),
+    ...(maxLineLength === undefined ? {} : { maxLineLength }),
+    onLine: (parsed) => sink.accept(parsed),
+    onTooLong: (line, limit) =>
+      sink.reject(line, undefined, 'line-too-long', `the line is longer than ${limit} characters`),
+    ...(onProgress ? { onProgress } : {}),
+    rows: () => sink.report.rows,
   });
   return sink.finish();
 }

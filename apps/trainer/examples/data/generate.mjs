@@ -145,7 +145,7 @@ for (const [r, item] of catalogue.entries()) {
 write('npy', 'image.npy', npy);
 write('npy', 'image_ids.txt', lines(catalogue.map((item) => item.id)));
 
-// parquet: the single layout's interactions and items as Parquet files, written by DuckDB.
+// parquet: the single layout's interactions, items and users as Parquet files, written by DuckDB.
 const { DuckDBInstance } = await import('@duckdb/node-api');
 mkdirSync(join(here, 'parquet'), { recursive: true });
 const instance = await DuckDBInstance.create(':memory:');
@@ -157,6 +157,9 @@ await connection.run(
 );
 await connection.run(
   `COPY (SELECT id, tags, image::FLOAT[] AS image FROM read_json('${from('items.jsonl')}')) TO '${to('items.parquet')}' (FORMAT parquet)`,
+);
+await connection.run(
+  `COPY (SELECT * FROM read_csv('${from('users.csv')}', all_varchar = true)) TO '${to('users.parquet')}' (FORMAT parquet)`,
 );
 connection.closeSync();
 instance.closeSync();
