@@ -67,6 +67,7 @@ const lazyParquet: ParquetReaders = {
   describe: async (path) => (await import('@mmrecall/data/parquet')).describeParquet(path),
   interactions: async (options) => (await import('@mmrecall/data/parquet')).readInteractionsParquet(options),
   items: async (options) => (await import('@mmrecall/data/parquet')).readItemsParquet(options),
+  users: async (options) => (await import('@mmrecall/data/parquet')).readUserFeaturesParquet(options),
 };
 
 const DEFAULT_SPLIT = defaultTrainerConfig().data.split as NonNullable<TrainerConfig['data']['split']>;
