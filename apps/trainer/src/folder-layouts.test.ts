@@ -30,7 +30,7 @@ describe('example data folders', () => {
     [
       'parquet',
       [],
-      /interactions .*interactions\.parquet: 960 rows; used user_id, item_id, timestamp, click[^]*users .*users\.parquet: 80 rows; used user_id, age, country/,
+      /interactions .*interactions\.parquet: 960 rows; used user_id, item_id, timestamp, click[\s\S]*users .*users\.parquet: 80 rows; used user_id, age, country/,
     ],
     [
       'npy',
