@@ -1,8 +1,8 @@
-import { type FileHandle, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { syncFolder, writeFileAtomic } from '@mmrecall/atomic-write';
+import { writeFileAtomic } from '@mmrecall/atomic-write';
 
 import { ItemJournalError } from './errors';
+import { openJournalFile, readJournalLines } from './journal-file';
 
 /** One accepted exposure or click. */
 export interface ItemEvent {
@@ -59,50 +59,20 @@ export async function openEventJournal(options: {
   file: string;
 }): Promise<{ journal: EventJournal; events: ItemEvent[]; truncatedBytes: number }> {
   const file = path.resolve(options.file);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== 'ENOENT') {
-      throw new ItemJournalError({ file, reason: 'cannot be read', cause: error });
-    }
-    bytes = Buffer.alloc(0);
-  }
-  const complete = bytes.lastIndexOf(0x0a) + 1;
+  const read = await readJournalLines(file);
   const events: ItemEvent[] = [];
-  bytes
-    .subarray(0, complete)
-    .toString('utf8')
-    .split('\n')
-    .forEach((line, i) => {
-      if (line.trim() !== '') events.push(decode(line, file, i + 1));
-    });
-  let handle: FileHandle;
-  try {
-    handle = await open(file, 'a');
-    if (complete < bytes.length) {
-      await handle.truncate(complete);
-      await handle.sync();
-    }
-    await syncFolder(path.dirname(file));
-  } catch (error) {
-    throw new ItemJournalError({ file, reason: 'cannot be opened for appending', cause: error });
-  }
+  read.lines.forEach((line, i) => {
+    if (line.trim() !== '') events.push(decode(line, file, i + 1));
+  });
+  const opened = await openJournalFile({ file, read });
   return {
     journal: {
       file,
-      append: async (batch) => {
-        try {
-          await handle.write(batch.map(encode).join(''));
-          await handle.datasync();
-        } catch (error) {
-          throw new ItemJournalError({ file, reason: 'cannot be written', cause: error });
-        }
-      },
-      close: () => handle.close(),
+      append: (batch) => opened.append(batch.map(encode).join('')),
+      close: () => opened.close(),
     },
     events,
-    truncatedBytes: bytes.length - complete,
+    truncatedBytes: read.truncatedBytes,
   };
 }
 

@@ -1,8 +1,7 @@
-import { type FileHandle, open, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { syncFolder, writeFileAtomic } from '@mmrecall/atomic-write';
 
 import { ItemJournalError } from './errors';
+import { openJournalFile, readJournalLines } from './journal-file';
 import type { NewItemContent } from './serving-model';
 
 /** One acknowledged item mutation. */
@@ -128,65 +127,28 @@ export async function openItemJournal(options: {
   file: string;
 }): Promise<OpenedItemJournal> {
   const file = path.resolve(options.file);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    if ((error as { code?: unknown }).code !== 'ENOENT') {
-      throw new ItemJournalError({ file, reason: 'cannot be read', cause: error });
-    }
-    bytes = Buffer.alloc(0);
-  }
-  const complete = bytes.lastIndexOf(0x0a) + 1;
+  const read = await readJournalLines(file);
   const state: JournalState = { artifacts: undefined, puts: new Map(), deletes: new Set() };
   let records = 0;
-  const lines = bytes.subarray(0, complete).toString('utf8').split('\n');
-  lines.forEach((line, i) => {
+  read.lines.forEach((line, i) => {
     if (line.trim() === '') return;
     const record = decode(line, file, i + 1);
     if (record.op === 'base') state.artifacts = record.artifacts;
     else applyRecord(state, record);
     records++;
   });
-  let handle: FileHandle;
-  try {
-    handle = await open(file, 'a');
-    if (complete < bytes.length) {
-      await handle.truncate(complete);
-      await handle.sync();
-    }
-    await syncFolder(path.dirname(file));
-  } catch (error) {
-    throw new ItemJournalError({ file, reason: 'cannot be opened for appending', cause: error });
-  }
-
+  const opened = await openJournalFile({ file, read });
   const journal: ItemJournal = {
     file,
-    append: async (record) => {
-      try {
-        await handle.write(encode(record));
-        await handle.datasync();
-      } catch (error) {
-        throw new ItemJournalError({ file, reason: 'cannot be written', cause: error });
-      }
-    },
+    append: (record) => opened.append(encode(record)),
     rewrite: async (next) => {
       let text =
         next.artifacts === undefined ? '' : `${JSON.stringify({ op: 'base', artifacts: next.artifacts })}\n`;
       for (const [id, content] of next.puts) text += encode({ op: 'put', id, content });
       for (const id of next.deletes) text += encode({ op: 'delete', id });
-      try {
-        // Flushes the new file, renames it over the journal, then flushes the folder.
-        await writeFileAtomic({ path: file, data: text });
-      } catch (error) {
-        throw new ItemJournalError({ file, reason: 'cannot be rewritten', cause: error });
-      }
-      // Appends go to the new file from now on.
-      const previous = handle;
-      handle = await open(file, 'a');
-      await previous.close();
+      await opened.rewrite(text);
     },
-    close: () => handle.close(),
+    close: () => opened.close(),
   };
-  return { journal, state, records, truncatedBytes: bytes.length - complete };
+  return { journal, state, records, truncatedBytes: read.truncatedBytes };
 }
