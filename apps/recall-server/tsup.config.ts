@@ -5,7 +5,7 @@ import { createTsupConfig } from '@mmrecall/build/tsup';
 // rest, and @mmrecall/model, which index-cli.ts uses at run time.
 export default [
   {
-    ...createTsupConfig({ entry: ['src/index.ts', 'src/cli.ts', 'src/index-cli.ts'] }),
+    ...createTsupConfig({ entry: ['src/index.ts', 'src/cli.ts', 'src/index-cli.ts', 'src/events-cli.ts'] }),
     external: ['@mmrecall/model'],
   },
   {

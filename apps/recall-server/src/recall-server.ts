@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import {
@@ -22,6 +23,7 @@ import { createAdminAuth } from './admin-auth';
 import { frameworkErrorOf, httpErrorOf, sendError, writeClientError } from './http-errors';
 import {
   deleteItemSchema,
+  eventsExportSchema,
   eventsSchema,
   healthSchema,
   i2iSchema,
@@ -287,6 +289,15 @@ export function createRecallServer(options: RecallServerOptions): RecallServer {
         return reply.code(202).send(outcome);
       },
     );
+
+    routes.get('/v1/statistics/export', { schema: eventsExportSchema, onRequest: adminGuard }, async (_request, reply) => {
+      const { events, chunks } = service.eventsCsv();
+      return reply
+        .header('content-type', 'text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="events.csv"')
+        .header('x-mmrecall-events', String(events))
+        .send(Readable.from(chunks));
+    });
 
     routes.post<{ Body: { artifactsDir?: string } | null }>(
       '/v1/admin/reload',

@@ -313,3 +313,20 @@ export function eventsSchema(maxEvents: number) {
     },
   } as const;
 }
+
+export const eventsExportSchema = {
+  summary: 'Every accepted event as an interactions CSV for the next training run',
+  description:
+    'Streams `user_id,item_id,timestamp,click` (one row per exposure, click 1 when it was clicked; events without a ' +
+    'user get `_anonymous`), the file `mmrecall-events export` writes from the event journal. The trainer reads it ' +
+    'with `data.events`. Holds the events accepted when the request arrived; the `x-mmrecall-events` header counts them.',
+  tags: ['admin'],
+  security: adminSecurity,
+  produces: ['text/csv'],
+  response: {
+    200: { type: 'string', description: 'CSV with a header line.' },
+    401: errorSchema,
+    403: errorSchema,
+    503: errorSchema,
+  },
+} as const;

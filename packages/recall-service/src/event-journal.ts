@@ -50,6 +50,27 @@ function decode(line: string, file: string, lineNumber: number): ItemEvent {
   return event as ItemEvent;
 }
 
+/** Decodes the complete lines of an event journal (an `ItemJournalError` names the line that is not an event). */
+function decodeLines(lines: readonly string[], file: string): ItemEvent[] {
+  const events: ItemEvent[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() !== '') events.push(decode(line, file, i + 1));
+  });
+  return events;
+}
+
+/**
+ * Reads an event journal without opening it for writing (a server may be appending to it): every
+ * complete line, an incomplete last one left as it is. A missing file holds no events.
+ */
+export async function readEventJournal(options: {
+  file: string;
+}): Promise<{ events: ItemEvent[]; truncatedBytes: number }> {
+  const file = path.resolve(options.file);
+  const read = await readJournalLines(file);
+  return { events: decodeLines(read.lines, file), truncatedBytes: read.truncatedBytes };
+}
+
 /**
  * Opens (or creates) the event journal, reads every event and cuts off an incomplete last line (a
  * write that was never acknowledged). A complete line that is not an event is an `ItemJournalError`.
@@ -60,10 +81,7 @@ export async function openEventJournal(options: {
 }): Promise<{ journal: EventJournal; events: ItemEvent[]; truncatedBytes: number }> {
   const file = path.resolve(options.file);
   const read = await readJournalLines(file);
-  const events: ItemEvent[] = [];
-  read.lines.forEach((line, i) => {
-    if (line.trim() !== '') events.push(decode(line, file, i + 1));
-  });
+  const events = decodeLines(read.lines, file);
   const opened = await openJournalFile({ file, read });
   return {
     journal: {
@@ -79,17 +97,35 @@ export async function openEventJournal(options: {
 const csvField = (value: string): string =>
   /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 
+/** Header of the events CSV (the trainer's interactions columns). */
+export const EVENTS_CSV_HEADER = 'user_id,item_id,timestamp,click';
+
 /**
- * Writes events as an interactions CSV the trainer reads (`user_id,item_id,timestamp,click`; one row
- * per exposure, `click` 1 when it was clicked), atomically. Events without a user get {@link ANONYMOUS_USER}.
+ * The events as an interactions CSV the trainer reads (`user_id,item_id,timestamp,click`; one row
+ * per exposure, `click` 1 when it was clicked), in chunks of `rowsPerChunk` rows after the header
+ * line. Events without a user get {@link ANONYMOUS_USER}.
  */
+export function* eventsCsvChunks(options: {
+  events: readonly ItemEvent[];
+  /** Rows per chunk. Default 10,000. */
+  rowsPerChunk?: number;
+}): Generator<string> {
+  const { events } = options;
+  const rowsPerChunk = options.rowsPerChunk ?? 10_000;
+  yield `${EVENTS_CSV_HEADER}\n`;
+  for (let start = 0; start < events.length; start += rowsPerChunk) {
+    let text = '';
+    for (const event of events.slice(start, start + rowsPerChunk)) {
+      text += `${csvField(event.userId ?? ANONYMOUS_USER)},${csvField(event.itemId)},${event.at},${event.type === 'click' ? 1 : 0}\n`;
+    }
+    yield text;
+  }
+}
+
+/** Writes {@link eventsCsvChunks} to `file` atomically. */
 export async function exportEventsCsv(options: {
   file: string;
   events: readonly ItemEvent[];
 }): Promise<void> {
-  let text = 'user_id,item_id,timestamp,click\n';
-  for (const event of options.events) {
-    text += `${csvField(event.userId ?? ANONYMOUS_USER)},${csvField(event.itemId)},${event.at},${event.type === 'click' ? 1 : 0}\n`;
-  }
-  await writeFileAtomic({ path: path.resolve(options.file), data: text });
+  await writeFileAtomic({ path: path.resolve(options.file), data: [...eventsCsvChunks(options)].join('') });
 }

@@ -5,7 +5,14 @@ export {
   SearchCancelledError,
   ServiceUnavailableError,
 } from './errors';
-export { ANONYMOUS_USER, type ItemEvent } from './event-journal';
+export {
+  ANONYMOUS_USER,
+  EVENTS_CSV_HEADER,
+  eventsCsvChunks,
+  exportEventsCsv,
+  type ItemEvent,
+  readEventJournal,
+} from './event-journal';
 export { type CheckItemContentOptions, checkItemContent, type ItemContentProblem } from './item-content';
 export {
   type CreateLiveStatisticsOptions,

@@ -2,7 +2,13 @@ import path from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '@mmrecall/errors';
 
 import { InvalidItemError, ServiceUnavailableError } from './errors';
-import { type EventJournal, exportEventsCsv, type ItemEvent, openEventJournal } from './event-journal';
+import {
+  type EventJournal,
+  eventsCsvChunks,
+  exportEventsCsv,
+  type ItemEvent,
+  openEventJournal,
+} from './event-journal';
 import { checkItemContent } from './item-content';
 import { applyRecord, type ItemJournal, type JournalState, openItemJournal } from './item-journal';
 import { createLiveStatistics, type LiveStatistics } from './live-statistics';
@@ -200,8 +206,18 @@ export interface RecallService {
    * recomputed and upserted in bounded batches after this resolves.
    */
   recordEvents(options: { events: readonly EventInput[] }): Promise<RecordEventsOutcome>;
+  /**
+   * Resolves once every event accepted so far is in the index (no touched item waits for its gate
+   * and embedding); rejects with the error of a failed update.
+   */
+  eventsApplied(): Promise<void>;
   /** Writes every accepted event as an interactions CSV for the next training run; resolves to the count. */
   exportEvents(options: { file: string }): Promise<number>;
+  /**
+   * The same CSV as {@link exportEvents}, in chunks (header first), over the events accepted when it
+   * is called; later events are not in it.
+   */
+  eventsCsv(): { events: number; chunks: Iterable<string> };
   /**
    * Loads a folder beside the serving state and swaps it in atomically; rejects (old state kept)
    * on failure. Reloads run one at a time.
@@ -263,6 +279,8 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
   /** The serving state's live statistics, and when each pending row's first unapplied event arrived. */
   let live: { state: ServingState; statistics: LiveStatistics; arrived: Map<number, number> } | undefined;
   let draining = false;
+  /** Why the last update batch failed (cleared by the next one that succeeds). */
+  let drainError: unknown;
   const reloadQueue = createSerialQueue();
   const closing = new AbortController();
 
@@ -441,10 +459,12 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
     }).then(
       () => {
         draining = false;
+        drainError = undefined;
         scheduleDrain();
       },
       (error: unknown) => {
         draining = false;
+        drainError = error;
         log.error({ err: error }, 'live statistics: updating items failed');
       },
     );
@@ -499,12 +519,30 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
     });
   };
 
+  const eventsApplied = async (): Promise<void> => {
+    for (;;) {
+      requireState();
+      // Runs after every update batch queued so far.
+      await mutate(async () => undefined);
+      if (live === undefined || live.state !== current || live.statistics.pending === 0) return;
+      if (!draining && drainError !== undefined) throw drainError;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+
   const exportEvents = async ({ file }: { file: string }): Promise<number> =>
     mutate(async () => {
       const events = acceptedEvents;
       await exportEventsCsv({ file, events });
       return events.length;
     });
+
+  const eventsCsv = (): { events: number; chunks: Iterable<string> } => {
+    requireState();
+    // A copy: events accepted while the chunks are read are not in them.
+    const events = acceptedEvents.slice();
+    return { events: events.length, chunks: eventsCsvChunks({ events }) };
+  };
 
   const reload = (reloadOptions: ReloadOptions = {}): Promise<ReloadResult> =>
     reloadOnce(reloadOptions).then(
@@ -657,7 +695,9 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
     putItem,
     deleteItem,
     recordEvents,
+    eventsApplied,
     exportEvents,
+    eventsCsv,
     reload,
     dispose,
   };
