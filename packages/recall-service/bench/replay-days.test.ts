@@ -111,8 +111,9 @@ describe('replayDays', () => {
         eventBatch: 64,
       });
       for (const day of results) {
-        expect(day.frozen).toMatchObject({ recall: 0, recallWarm: 0, queries: 1, applySeconds: 0 });
-        expect(day.live).toMatchObject({ recall: 1, recallWarm: 1, queries: 1 });
+        expect(day.frozen).toMatchObject({ recall: 0, recallWarm: 0, queries: 1, changedSlots: 0, applySeconds: 0 });
+        // One item entered the list (and pushed one out).
+        expect(day.live).toMatchObject({ recall: 1, recallWarm: 1, queries: 1, changedSlots: 1 / K });
         expect(Number.isNaN(day.live!.recallCold)).toBe(true);
         expect(day.frozen!.coldShare).toBeCloseTo(coldShareOf(itemEmbeddings), 10);
         expect(day.live!.coldShare).toBeCloseTo(coldShareOf(liveItems), 10);

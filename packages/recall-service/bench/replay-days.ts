@@ -41,6 +41,10 @@ export interface ArmDayResult {
   coldShare: number;
   /** Queries with at least one held-out item. */
   queries: number;
+  /** Recall@K of each query, in the day's query order (for paired comparisons between arms). */
+  perQuery: Float64Array;
+  /** Share of the recalled items that are not in the first arm's list for the same query. */
+  changedSlots: number;
   /** Seconds from the first event sent to every touched item being in the index (0 for frozen arms). */
   applySeconds: number;
 }
@@ -94,6 +98,7 @@ export async function replayDays(options: ReplayDaysOptions): Promise<Record<str
     });
     const heldOut = { offsets, values: Int32Array.from(values) };
     const dayResults: Record<string, ArmDayResult> = {};
+    let firstTopK: Int32Array | undefined;
     for (const arm of arms) {
       const topK = new Int32Array(day.queries.length * k).fill(-1);
       const lists = await Promise.all(
@@ -106,6 +111,12 @@ export async function replayDays(options: ReplayDaysOptions): Promise<Record<str
           topK[q * k + slot] = row;
         });
       });
+      firstTopK ??= topK;
+      let changed = 0;
+      for (let q = 0; q < day.queries.length; q++) {
+        const first = new Set(firstTopK.subarray(q * k, (q + 1) * k));
+        for (const row of topK.subarray(q * k, (q + 1) * k)) if (!first.has(row)) changed++;
+      }
       const evaluation = evaluateRetrieval({
         topK,
         k,
@@ -115,12 +126,20 @@ export async function replayDays(options: ReplayDaysOptions): Promise<Record<str
         itemPopularity,
       });
       const accuracy = evaluation.cutoffs[k]!;
+      const perQuery = Float64Array.from(day.queries, (query, q) => {
+        const held = new Set(rowsOf(query.heldOut));
+        let hits = 0;
+        for (const row of topK.subarray(q * k, (q + 1) * k)) if (held.delete(row)) hits++;
+        return hits / new Set(query.heldOut).size;
+      });
       dayResults[arm.name] = {
         recall: accuracy.all.recall,
         recallWarm: accuracy.warm.recall,
         recallCold: accuracy.cold.recall,
         coldShare: evaluation.ecology[k]!.coldShare,
         queries: accuracy.all.queries,
+        perQuery,
+        changedSlots: topK.length === 0 ? 0 : changed / topK.length,
         applySeconds: applySeconds.get(arm.name) ?? 0,
       };
     }

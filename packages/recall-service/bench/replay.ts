@@ -244,6 +244,8 @@ for (const name of names) {
     recallCold: weighted((r) => r.recallCold),
     coldShare: weighted((r) => r.coldShare),
     queries: total,
+    perQuery: new Float64Array(0),
+    changedSlots: weighted((r) => r.changedSlots),
     applySeconds: results.reduce((sum, result) => sum + result[name]!.applySeconds, 0),
   };
 }
@@ -256,6 +258,25 @@ rows.push([
 console.log(`| ${header.join(' | ')} |`);
 console.log(`|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+// Paired over every (day, query): the arms answer the same queries.
+const baseline = names[0]!;
+for (const name of names.slice(1)) {
+  const differences: number[] = [];
+  for (const result of results) {
+    const base = result[baseline]!.perQuery;
+    const other = result[name]!.perQuery;
+    for (let q = 0; q < base.length; q++) differences.push(other[q]! - base[q]!);
+  }
+  const n = differences.length;
+  const meanDifference = differences.reduce((sum, v) => sum + v, 0) / n;
+  const variance = differences.reduce((sum, v) => sum + (v - meanDifference) ** 2, 0) / (n - 1);
+  const changed = differences.filter((v) => v !== 0).length;
+  console.log(
+    `\n${name} - ${baseline}: Recall@${k} ${meanDifference >= 0 ? '+' : ''}${meanDifference.toFixed(4)} ` +
+      `(paired standard error ${Math.sqrt(variance / n).toFixed(4)} over ${n} queries; recall changed for ${changed} of them; ` +
+      `${(100 * mean[name]!.changedSlots).toFixed(1)}% of the recalled items are not in the ${baseline} list)`,
+  );
+}
 console.log(
   `\nevents to index: ${names
     .filter((name) => arms.find((arm) => arm.name === name)!.streams)

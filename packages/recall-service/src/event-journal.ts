@@ -21,6 +21,8 @@ export interface EventJournal {
   readonly file: string;
   /** Appends a batch and waits for it to reach the disk. */
   append(events: readonly ItemEvent[]): Promise<void>;
+  /** Replaces the journal with `events` atomically (compaction); appends go to the new file. */
+  rewrite(events: readonly ItemEvent[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -87,6 +89,7 @@ export async function openEventJournal(options: {
     journal: {
       file,
       append: (batch) => opened.append(batch.map(encode).join('')),
+      rewrite: (kept) => opened.rewrite(kept.map(encode).join('')),
       close: () => opened.close(),
     },
     events,

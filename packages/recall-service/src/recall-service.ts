@@ -89,6 +89,12 @@ export interface EventOptions {
   maxEvents?: number;
   /** How far in the future (seconds, against this machine's clock) an event's `at` may be. Default 300. */
   futureToleranceSeconds?: number;
+  /**
+   * Compaction bound: when more events than this are kept, the ones at or before the served model's
+   * reference time (its training period: they no longer change any statistics) are dropped from the
+   * journal and from memory. The same happens after every load. Default 1,000,000.
+   */
+  maxKeptEvents?: number;
   /** Called after each batch of items is in the index, with each item's seconds from its first unapplied event's arrival. */
   onApplied?: (options: { seconds: number[] }) => void;
 }
@@ -273,6 +279,15 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
   const eventOptions = options.events ?? {};
   const maxEvents = eventOptions.maxEvents ?? 10_000;
   const futureTolerance = eventOptions.futureToleranceSeconds ?? 300;
+  const maxKeptEvents = eventOptions.maxKeptEvents ?? 1_000_000;
+  if (!Number.isInteger(maxKeptEvents) || maxKeptEvents < 1) {
+    throw new InvalidArgumentError({
+      argument: 'events.maxKeptEvents',
+      message: `must be an integer >= 1, got ${maxKeptEvents}`,
+    });
+  }
+  /** Kept events above which the next append compacts (raised when a compaction cannot get below the bound). */
+  let compactAbove = maxKeptEvents;
   let eventJournal: EventJournal | undefined;
   /** Every accepted event (the event journal's content), replayed into each new state's statistics. */
   let acceptedEvents: ItemEvent[] = [];
@@ -381,6 +396,9 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
         changes.artifacts = identity;
         pendingIds = new Set(replay.pendingIds);
         journalHasGarbage = false;
+        await compactEvents('load').catch((error: unknown) => {
+          log.error({ err: error }, 'event journal: compaction failed (the journal is unchanged)');
+        });
         const result: ReloadResult = {
           artifactsDir: next.model.dir,
           kind: next.model.kind,
@@ -419,6 +437,31 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
     const result = { state, statistics, arrived };
     setImmediate(scheduleDrain);
     return result;
+  };
+
+  /**
+   * Drops the events at or before the serving model's reference time (its training data; the live
+   * statistics skip them) from memory and the journal. Runs in the mutation queue.
+   */
+  const compactEvents = async (reason: 'load' | 'bound'): Promise<void> => {
+    const reference = current?.model.live?.trained.referenceTime ?? Number.NaN;
+    const kept = acceptedEvents.filter((event) => !(event.at <= reference));
+    const dropped = acceptedEvents.length - kept.length;
+    if (dropped > 0) {
+      await eventJournal?.rewrite(kept);
+      acceptedEvents = kept;
+      log.info(
+        { reason, dropped, kept: kept.length, referenceTime: reference },
+        'event journal compacted: events of the model\'s training period dropped',
+      );
+    }
+    compactAbove = Math.max(maxKeptEvents, 2 * kept.length);
+    if (reason === 'bound' && kept.length > maxKeptEvents) {
+      log.warn(
+        { kept: kept.length, maxKeptEvents, next: compactAbove },
+        'event journal: more events after the training period than maxKeptEvents; retrain and reload to compact it',
+      );
+    }
   };
 
   /** Recomputes one batch of pending items and upserts them; runs in the mutation queue, then again while items are pending. */
@@ -496,6 +539,11 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
       });
       await eventJournal?.append(checked);
       acceptedEvents.push(...checked);
+      if (acceptedEvents.length > compactAbove) {
+        await compactEvents('bound').catch((error: unknown) => {
+          log.error({ err: error }, 'event journal: compaction failed (the journal is unchanged)');
+        });
+      }
       const target = live?.state === state ? live : undefined;
       if (target !== undefined) {
         const reference = target.state.model.live?.trained.referenceTime ?? Number.NaN;
