@@ -60,6 +60,11 @@ export interface TrainerConfig {
     skipInvalid?: boolean;
     /** Longest line accepted in a data file, in characters. */
     maxLineLength?: number;
+    /**
+     * Event exports of the serving layer (`GET /v1/statistics/export`, `mmrecall-events export`):
+     * their exposures and clicks are appended to the interactions before the split.
+     */
+    events?: string[];
     /** How train/valid/test are made. Default: `auto`, fractions 0.1 / 0.1 / 0.1. */
     split?: {
       method: SplitMethodName;
@@ -283,6 +288,7 @@ const SCHEMA: Record<string, FieldSpec> = {
       timestampUnit: { type: 'enum', values: ['auto', 's', 'ms'], optional: true },
       skipInvalid: { type: 'boolean', optional: true },
       maxLineLength: { type: 'int', min: 1, optional: true },
+      events: optionalStrings,
       split: {
         type: 'object',
         optional: true,

@@ -19,6 +19,7 @@ import {
 import { InvalidArgumentError, MmrecallError } from '@mmrecall/errors';
 import { generateSyntheticDataset } from '@mmrecall/synthetic';
 import { defaultTrainerConfig, type TrainerConfig } from './config';
+import { appendEventFiles } from './event-files';
 
 /** A data set ready for training: ids, content, split, and training-period statistics. */
 export interface TrainingData {
@@ -232,6 +233,23 @@ export async function loadTrainingData(options: LoadTrainingDataOptions): Promis
     }
   }
   step(data.source === 'synthetic' ? 'generated' : 'read');
+  if (data.events !== undefined && data.events.length > 0) {
+    const method = (data.split ?? DEFAULT_SPLIT).method;
+    if (method === 'files' || (method === 'auto' && own !== undefined)) {
+      throw new InvalidArgumentError({
+        argument: 'config.data.events',
+        message: `are merged into the interactions before the split: set config.data.split.method to time, random or cold-item (the ${data.source} source's own split is ${method === 'files' ? 'requested' : 'in use'})`,
+      });
+    }
+    const appended = await appendEventFiles({
+      dataset,
+      files: data.events,
+      ...(data.skipInvalid ? { skipInvalid: true } : {}),
+    });
+    dataset = appended.dataset;
+    notes.push(...appended.notes);
+    step('events');
+  }
   const { split: raw, method: splitMethod } = makeSplit(data, dataset, own, hasOwnFiles);
   // Whole-count weights repeat training rows; valid and test keep one row per interaction.
   const split: DatasetSplit = raw.train.weights ? { ...raw, train: repeatByWeight(raw.train) } : raw;
