@@ -13,7 +13,9 @@ runEventsCommand({
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`mmrecall-events: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `mmrecall-events: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -22,7 +22,10 @@ export interface EventsCommandIo {
 }
 
 /** Runs `mmrecall-events` with `argv` (arguments after the script); resolves to the exit code. */
-export async function runEventsCommand(options: { argv: readonly string[]; io: EventsCommandIo }): Promise<number> {
+export async function runEventsCommand(options: {
+  argv: readonly string[];
+  io: EventsCommandIo;
+}): Promise<number> {
   const { io } = options;
   let parsed: ReturnType<typeof parseArgs<{ options: typeof SPEC; allowPositionals: true; strict: true }>>;
   try {

@@ -290,14 +290,18 @@ export function createRecallServer(options: RecallServerOptions): RecallServer {
       },
     );
 
-    routes.get('/v1/statistics/export', { schema: eventsExportSchema, onRequest: adminGuard }, async (_request, reply) => {
-      const { events, chunks } = service.eventsCsv();
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="events.csv"')
-        .header('x-mmrecall-events', String(events))
-        .send(Readable.from(chunks));
-    });
+    routes.get(
+      '/v1/statistics/export',
+      { schema: eventsExportSchema, onRequest: adminGuard },
+      async (_request, reply) => {
+        const { events, chunks } = service.eventsCsv();
+        return reply
+          .header('content-type', 'text/csv; charset=utf-8')
+          .header('content-disposition', 'attachment; filename="events.csv"')
+          .header('x-mmrecall-events', String(events))
+          .send(Readable.from(chunks));
+      },
+    );
 
     routes.post<{ Body: { artifactsDir?: string } | null }>(
       '/v1/admin/reload',

@@ -16,7 +16,7 @@ async function exportFile(lines: string[]): Promise<string> {
   return file;
 }
 
-describe('data.events: the serving layer\'s event export read back as exposures and clicks', () => {
+describe("data.events: the serving layer's event export read back as exposures and clicks", () => {
   it('appends each row to the interactions before the split; unknown users become users without profile', async () => {
     const without = await loadTrainingData({ data: { ...base, split: timeSplit } });
     const { dataset } = without;
@@ -54,11 +54,17 @@ describe('data.events: the serving layer\'s event export read back as exposures 
     expect(trainRowsOf(train, item7)).toBe(trainRowsOf(without.split.train, item7) + 2);
     expect(data.statistics.exposures[item7]).toBe(without.statistics.exposures[item7]! + 2);
     expect(data.statistics.clicks[item7]).toBe(without.statistics.clicks[item7]! + 1);
-    expect(data.notes).toContain(`events ${file}: 3 rows (1 exposures without a click, 2 clicks), 2 new users`);
+    expect(data.notes).toContain(
+      `events ${file}: 3 rows (1 exposures without a click, 2 clicks), 2 new users`,
+    );
   });
 
-  it('a bad export names file, line and field; the generator\'s own split refuses events', async () => {
-    const unknown = await exportFile(['user_id,item_id,timestamp,click', 'u1,i007,1767225600,1', 'u1,nope,1767225600,1']);
+  it("a bad export names file, line and field; the generator's own split refuses events", async () => {
+    const unknown = await exportFile([
+      'user_id,item_id,timestamp,click',
+      'u1,i007,1767225600,1',
+      'u1,nope,1767225600,1',
+    ]);
     const error = await loadTrainingData({ data: { ...base, split: timeSplit, events: [unknown] } }).catch(
       (caught: unknown) => caught,
     );
@@ -66,19 +72,23 @@ describe('data.events: the serving layer\'s event export read back as exposures 
     expect(error).toMatchObject({ file: unknown, line: 3, field: 'item_id', kind: 'unknown-item' });
 
     const badTime = await exportFile(['user_id,item_id,timestamp,click', 'u1,i007,yesterday,1']);
-    await expect(loadTrainingData({ data: { ...base, split: timeSplit, events: [badTime] } })).rejects.toMatchObject({
+    await expect(
+      loadTrainingData({ data: { ...base, split: timeSplit, events: [badTime] } }),
+    ).rejects.toMatchObject({
       file: badTime,
       line: 2,
       field: 'timestamp',
     });
 
     const noClick = await exportFile(['user_id,item_id,timestamp', 'u1,i007,1767225600']);
-    await expect(loadTrainingData({ data: { ...base, split: timeSplit, events: [noClick] } })).rejects.toThrow(
-      new RegExp(`${noClick}.*click`),
-    );
+    await expect(
+      loadTrainingData({ data: { ...base, split: timeSplit, events: [noClick] } }),
+    ).rejects.toThrow(new RegExp(`${noClick}.*click`));
 
     const good = await exportFile(['user_id,item_id,timestamp,click', 'u1,i007,1767225600,1']);
-    const refused = await loadTrainingData({ data: { ...base, events: [good] } }).catch((caught: unknown) => caught);
+    const refused = await loadTrainingData({ data: { ...base, events: [good] } }).catch(
+      (caught: unknown) => caught,
+    );
     expect(InvalidArgumentError.isInstance(refused)).toBe(true);
     expect((refused as Error).message).toMatch(/config\.data\.events.*split\.method/);
   });

@@ -86,7 +86,9 @@ export async function appendEventFiles(options: AppendEventFilesOptions): Promis
       timestamps: concat(interactions.timestamps!, rows.timestamps!),
       clicks: concat(interactions.clicks!, rows.clicks!),
       // Whole counts repeat training rows: an event is one exposure, clicked (1) or not (0).
-      ...(interactions.weights ? { weights: concat(interactions.weights, Float32Array.from(rows.clicks!)) } : {}),
+      ...(interactions.weights
+        ? { weights: concat(interactions.weights, Float32Array.from(rows.clicks!)) }
+        : {}),
     };
     const skipped = read.report.skipped > 0 ? `; skipped ${read.report.skipped} bad rows` : '';
     notes.push(
@@ -106,7 +108,9 @@ export async function appendEventFiles(options: AppendEventFilesOptions): Promis
             userFeatures: {
               ...features,
               offsets: Int32Array.from({ length: numUsers + 1 }, (_, i) =>
-                i < features.offsets.length ? features.offsets[i]! : features.offsets[features.offsets.length - 1]!,
+                i < features.offsets.length
+                  ? features.offsets[i]!
+                  : features.offsets[features.offsets.length - 1]!,
               ),
             },
           }

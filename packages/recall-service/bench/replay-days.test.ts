@@ -8,7 +8,12 @@ import {
 } from '@mmrecall/test-artifacts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
-import { createLiveStatistics, createRecallService, loadServingModel, type RecallService } from '../src/index';
+import {
+  createLiveStatistics,
+  createRecallService,
+  loadServingModel,
+  type RecallService,
+} from '../src/index';
 import { replayDays } from './replay-days';
 
 const K = 10;
@@ -18,7 +23,12 @@ let artifacts: TestArtifacts;
 
 beforeAll(async () => {
   parent = await createTempDir();
-  artifacts = await writeTestArtifacts({ parent, name: 'live', liveLoop: true, prepareModel: setClickShyGate });
+  artifacts = await writeTestArtifacts({
+    parent,
+    name: 'live',
+    liveLoop: true,
+    prepareModel: setClickShyGate,
+  });
 });
 
 afterAll(async () => {
@@ -40,7 +50,7 @@ function topRows(query: Float32Array, items: Float32Array, dim: number, k: numbe
 }
 
 describe('replayDays', () => {
-  test('an item whose clicks arrive moves towards its ID view and enters the live arm\'s list; the frozen arm stays', async () => {
+  test("an item whose clicks arrive moves towards its ID view and enters the live arm's list; the frozen arm stays", async () => {
     const { dim, warm, itemEmbeddings, userEmbeddings } = artifacts;
     const itemIds = artifacts.data.dataset.items.ids;
     const userIds = artifacts.data.dataset.users.ids;
@@ -53,7 +63,9 @@ describe('replayDays', () => {
     // The offline computation: every warm item's embedding after CLICKS clicks at `at`.
     const statistics = createLiveStatistics({ model: serving.live!, batchSize: 1024 });
     const warmRows = [...warm.keys()].filter((row) => warm[row] === 1);
-    statistics.record(warmRows.flatMap((row) => Array.from({ length: CLICKS }, () => ({ row, type: 'click' as const, at }))));
+    statistics.record(
+      warmRows.flatMap((row) => Array.from({ length: CLICKS }, () => ({ row, type: 'click' as const, at }))),
+    );
     const update = (await statistics.nextUpdate())!;
     serving.dispose();
     const after = new Map<number, Float32Array>();
@@ -79,7 +91,9 @@ describe('replayDays', () => {
     const slice = (table: Float32Array) => table.subarray(row * dim, (row + 1) * dim);
     const distance = (a: Float32Array, b: Float32Array) => Math.hypot(...a.map((v, j) => v - b[j]!));
     // Towards the behaviour view (the click-shy gate falls with clicks).
-    expect(distance(after.get(row)!, slice(views.id))).toBeLessThan(distance(slice(itemEmbeddings), slice(views.id)));
+    expect(distance(after.get(row)!, slice(views.id))).toBeLessThan(
+      distance(slice(itemEmbeddings), slice(views.id)),
+    );
 
     const services: RecallService[] = [];
     for (let i = 0; i < 2; i++) {
@@ -111,7 +125,13 @@ describe('replayDays', () => {
         eventBatch: 64,
       });
       for (const day of results) {
-        expect(day.frozen).toMatchObject({ recall: 0, recallWarm: 0, queries: 1, changedSlots: 0, applySeconds: 0 });
+        expect(day.frozen).toMatchObject({
+          recall: 0,
+          recallWarm: 0,
+          queries: 1,
+          changedSlots: 0,
+          applySeconds: 0,
+        });
         // One item entered the list (and pushed one out).
         expect(day.live).toMatchObject({ recall: 1, recallWarm: 1, queries: 1, changedSlots: 1 / K });
         expect(Number.isNaN(day.live!.recallCold)).toBe(true);

@@ -102,9 +102,7 @@ export async function replayDays(options: ReplayDaysOptions): Promise<Record<str
     for (const arm of arms) {
       const topK = new Int32Array(day.queries.length * k).fill(-1);
       const lists = await Promise.all(
-        day.queries.map((query) =>
-          arm.service.u2i({ userId: query.userId, k, exclude: [...query.exclude] }),
-        ),
+        day.queries.map((query) => arm.service.u2i({ userId: query.userId, k, exclude: [...query.exclude] })),
       );
       lists.forEach((list, q) => {
         rowsOf(list.items.map((item) => item.id)).forEach((row, slot) => {

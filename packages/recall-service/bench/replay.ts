@@ -21,7 +21,13 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 
 import { createRecallService, type EventInput } from '../src/index';
-import { type ArmDayResult, type ReplayArm, type ReplayDay, type ReplayQuery, replayDays } from './replay-days';
+import {
+  type ArmDayResult,
+  type ReplayArm,
+  type ReplayDay,
+  type ReplayQuery,
+  replayDays,
+} from './replay-days';
 
 const DAY = 86_400;
 const args: Record<string, string> = {};
@@ -114,21 +120,18 @@ const eventOf = (r: number): EventInput => ({
   at: times[r]!,
 });
 
+/** Adds `item` to the set of `user` in `sets`. */
+const addTo = (sets: Map<number, Set<string>>, user: number, item: string): void => {
+  const set = sets.get(user);
+  if (set === undefined) sets.set(user, new Set([item]));
+  else set.add(item);
+};
 // Clicks so far per user (masked from the lists): training clicks, then each streamed day's.
 const clickedBy = new Map<number, Set<string>>();
-const addClick = (r: number): void => {
-  const user = interactions.users[r]!;
-  let set = clickedBy.get(user);
-  if (set === undefined) clickedBy.set(user, (set = new Set()));
-  set.add(itemIds[interactions.items[r]!]!);
-};
+const addClick = (r: number): void =>
+  addTo(clickedBy, interactions.users[r]!, itemIds[interactions.items[r]!]!);
 for (let r = 0; r < split.train.users.length; r++) {
-  if (split.train.clicks![r] === 1) {
-    const user = split.train.users[r]!;
-    let set = clickedBy.get(user);
-    if (set === undefined) clickedBy.set(user, (set = new Set()));
-    set.add(itemIds[split.train.items[r]!]!);
-  }
+  if (split.train.clicks![r] === 1) addTo(clickedBy, split.train.users[r]!, itemIds[split.train.items[r]!]!);
 }
 
 const days: ReplayDay[] = [];
@@ -148,9 +151,7 @@ for (let d = 0; d < numDays; d++) {
     const user = interactions.users[r]!;
     const item = itemIds[interactions.items[r]!]!;
     if (clickedBy.get(user)?.has(item)) continue; // a repeat of an earlier click is masked, not held out
-    let set = heldOut.get(user);
-    if (set === undefined) heldOut.set(user, (set = new Set()));
-    set.add(item);
+    addTo(heldOut, user, item);
   }
   const queries: ReplayQuery[] = [...heldOut].map(([user, items]) => ({
     userId: userIds[user]!,
@@ -166,7 +167,9 @@ const arms: ReplayArm[] = [];
 const armSpecs: { name: string; streams: boolean; halfLifeDays?: number }[] = [
   { name: 'frozen', streams: false },
   { name: 'live', streams: true },
-  ...(halfLife === undefined ? [] : [{ name: `live, half-life ${halfLife} d`, streams: true, halfLifeDays: halfLife }]),
+  ...(halfLife === undefined
+    ? []
+    : [{ name: `live, half-life ${halfLife} d`, streams: true, halfLifeDays: halfLife }]),
 ];
 for (const spec of armSpecs) {
   const service = createRecallService({

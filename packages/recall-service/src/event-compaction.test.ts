@@ -18,7 +18,12 @@ let reference: number;
 
 beforeAll(async () => {
   parent = await createTempDir();
-  artifacts = await writeTestArtifacts({ parent, name: 'live', liveLoop: true, prepareModel: setClickShyGate });
+  artifacts = await writeTestArtifacts({
+    parent,
+    name: 'live',
+    liveLoop: true,
+    prepareModel: setClickShyGate,
+  });
   const model = await loadServingModel({ dir: artifacts.dir });
   reference = model.live!.trained.referenceTime;
   model.dispose();
@@ -94,7 +99,7 @@ describe('event journal compaction', () => {
     await again.dispose();
   });
 
-  test('a load drops the events of the new model\'s training period from the journal it read', async () => {
+  test("a load drops the events of the new model's training period from the journal it read", async () => {
     const ids = artifacts.data.dataset.items.ids;
     const item = ids[artifacts.warm.indexOf(1)]!;
     const journal = path.join(parent, 'load.jsonl');

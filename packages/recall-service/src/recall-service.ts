@@ -452,7 +452,7 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
       acceptedEvents = kept;
       log.info(
         { reason, dropped, kept: kept.length, referenceTime: reference },
-        'event journal compacted: events of the model\'s training period dropped',
+        "event journal compacted: events of the model's training period dropped",
       );
     }
     compactAbove = Math.max(maxKeptEvents, 2 * kept.length);
