@@ -15,12 +15,12 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { itemPopularity, splitInteractions } from '@mmrecall/data';
+import { itemPopularity, itemStatisticsFromCounts, splitInteractions } from '@mmrecall/data';
 import { generateSyntheticDataset, type SyntheticPreset } from '@mmrecall/synthetic';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 
-import { createRecallService, type EventInput } from '../src/index';
+import { createLiveStatistics, createRecallService, type EventInput, loadServingModel } from '../src/index';
 import {
   type ArmDayResult,
   type ReplayArm,
@@ -287,3 +287,57 @@ console.log(
     .join(', ')}; load average at start ${loadAtStart}, at the end ${load()}`,
 );
 for (const arm of arms) await arm.service.dispose();
+
+// How far the gates moved: the live arm's statistics at the last test day (everything streamed
+// before it) against the training statistics, for the warm items the events touched.
+const serving = await loadServingModel({ dir: artifactsDir });
+const liveModel = serving.live!;
+const { trained } = liveModel;
+const rowOfId = new Map(serving.itemIds.map((id, row) => [id, row]));
+const replayed = createLiveStatistics({ model: liveModel, batchSize: 4096 });
+replayed.record(
+  days
+    .flatMap((day) => day.events)
+    .map((event) => ({ row: rowOfId.get(event.itemId)!, type: event.type, at: event.at! })),
+);
+const liveGates = new Map<number, number>();
+for (let update = await replayed.nextUpdate(); update; update = await replayed.nextUpdate()) {
+  update.rows.forEach((row, n) => {
+    liveGates.set(row, update.gates[n]!);
+  });
+}
+const touched = Int32Array.from(liveGates.keys()).sort();
+const pick32 = (table: Float32Array): Float32Array => Float32Array.from(touched, (row) => table[row]!);
+const { gates: trainedGates } = await liveModel.fuse({
+  rows: touched,
+  statistics: itemStatisticsFromCounts({
+    exposures: pick32(trained.exposures),
+    clicks: pick32(trained.clicks),
+    firstSeen: Float64Array.from(touched, (row) => trained.firstSeen[row]!),
+    now: trained.referenceTime,
+    ctrPrior: trained.ctrPrior,
+  }),
+});
+serving.dispose();
+let sumTrained = 0;
+let sumLive = 0;
+let sumChange = 0;
+let maxChange = 0;
+let exposuresBefore = 0;
+let exposuresAdded = 0;
+touched.forEach((row, n) => {
+  const change = Math.abs(liveGates.get(row)! - trainedGates[n]!);
+  sumTrained += trainedGates[n]!;
+  sumLive += liveGates.get(row)!;
+  sumChange += change;
+  maxChange = Math.max(maxChange, change);
+  exposuresBefore += trained.exposures[row]!;
+  exposuresAdded += replayed.countsOf(row).exposures - trained.exposures[row]!;
+});
+const count = touched.length;
+console.log(
+  `\ngates of the ${count} warm items the events touched (live arm, before the last test day): ` +
+    `mean ${(sumTrained / count).toFixed(4)} trained -> ${(sumLive / count).toFixed(4)} live, ` +
+    `mean |change| ${(sumChange / count).toFixed(4)}, largest ${maxChange.toFixed(4)}; ` +
+    `their exposures grew by ${((100 * exposuresAdded) / exposuresBefore).toFixed(1)}% over training`,
+);
