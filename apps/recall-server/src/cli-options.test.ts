@@ -17,6 +17,7 @@ describe('parseCliOptions', () => {
         logLevel: 'info',
         journal: undefined,
         eventsJournal: undefined,
+        eventsMaxKept: 1_000_000,
         readTimeoutMs: 120_000,
       },
     });
@@ -48,6 +49,10 @@ describe('parseCliOptions', () => {
         'state/items.journal',
         '--read-timeout',
         '5',
+        '--events-journal',
+        'state/events.jsonl',
+        '--events-max-kept',
+        '5000',
       ],
     });
     expect(parsed).toEqual({
@@ -62,7 +67,8 @@ describe('parseCliOptions', () => {
         bodyLimit: 2048,
         logLevel: 'warn',
         journal: 'state/items.journal',
-        eventsJournal: undefined,
+        eventsJournal: 'state/events.jsonl',
+        eventsMaxKept: 5000,
         readTimeoutMs: 5000,
       },
     });

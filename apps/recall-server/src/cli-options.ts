@@ -23,6 +23,8 @@ export interface CliOptions {
   journal: string | undefined;
   /** Journal of accepted events (`--events-journal`); undefined = events live only as long as the process. */
   eventsJournal: string | undefined;
+  /** `--events-max-kept`: kept events above which the event journal is compacted. */
+  eventsMaxKept: number;
   /** `--read-timeout` in milliseconds. */
   readTimeoutMs: number;
 }
@@ -59,6 +61,9 @@ Options:
                          and after each reload; without it run-time items are lost on restart
   --events-journal FILE  append-only journal of POST /v1/events batches (fsynced before each answer), replayed
                          into the live statistics at start and after each reload
+  --events-max-kept N    compact the event journal when it keeps more than N events (default 1000000):
+                         events of the served model's training period leave it (it is also compacted
+                         after every load)
   --read-timeout SECONDS most time reading an artifacts folder may take on start or reload (default 120)
   --log-level LEVEL      pino level: fatal, error, warn, info, debug, trace, silent (default info)
   -h, --help             show this text
@@ -122,6 +127,12 @@ export function parseCliOptions(options: {
     1024 * 1024 * 1024,
   );
   const readTimeout = integerOption(values['read-timeout'] ?? '120', '--read-timeout', 1, 86_400);
+  const eventsMaxKept = integerOption(
+    values['events-max-kept'] ?? '1000000',
+    '--events-max-kept',
+    1,
+    Number.MAX_SAFE_INTEGER,
+  );
   if (values.journal === '') throw new CliUsageError('--journal must name a file');
   if (values['events-journal'] === '') throw new CliUsageError('--events-journal must name a file');
   const logLevel = values['log-level'] ?? 'info';
@@ -141,6 +152,7 @@ export function parseCliOptions(options: {
       logLevel,
       journal: values.journal,
       eventsJournal: values['events-journal'],
+      eventsMaxKept,
       readTimeoutMs: readTimeout * 1000,
     },
   };
@@ -165,6 +177,7 @@ const SPEC = {
   'log-level': { type: 'string' },
   journal: { type: 'string' },
   'events-journal': { type: 'string' },
+  'events-max-kept': { type: 'string' },
   'read-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;

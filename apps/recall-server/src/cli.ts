@@ -47,7 +47,10 @@ async function main(): Promise<number> {
       readTimeoutMs: options.readTimeoutMs,
       ...(options.journal !== undefined ? { journal: options.journal } : {}),
       ...(process.env.MMRECALL_INGEST_TOKEN ? { ingestToken: process.env.MMRECALL_INGEST_TOKEN } : {}),
-      ...(options.eventsJournal !== undefined ? { events: { journal: options.eventsJournal } } : {}),
+      events: {
+        ...(options.eventsJournal !== undefined ? { journal: options.eventsJournal } : {}),
+        maxKeptEvents: options.eventsMaxKept,
+      },
     });
   } catch (error) {
     if (InvalidArgumentError.isInstance(error)) {
