@@ -13,6 +13,8 @@ export interface EmbedItemsOptions {
   batchSize?: number;
   /** Also return the behaviour and content views of every item (kinds with both towers). Default false. */
   views?: boolean;
+  /** Called after each batch with the items embedded so far and the number of items. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Per-item views returned by `embedItems` with `views: true`, numItems x dim each. */
@@ -56,6 +58,7 @@ export async function embedItems(
     } finally {
       disposeViews(batchViews);
     }
+    options.onProgress?.(end, store.numItems);
   }
   return { embeddings, ...(gates ? { gates } : {}), ...(views ? { views } : {}) };
 }
