@@ -104,6 +104,7 @@ describe('topKInnerProduct', () => {
       offsets[q + 1] = values.length;
     }
     const candidateMask = Uint8Array.from({ length: numItems }, () => (random() < 0.9 ? 1 : 0));
+    const progress: [number, number][] = [];
     const result = topKInnerProduct({
       queries,
       numQueries,
@@ -113,7 +114,12 @@ describe('topKInnerProduct', () => {
       k,
       exclude: { offsets, values: Int32Array.from(values) },
       candidateMask,
+      onProgress: (done, total) => progress.push([done, total]),
     });
+    expect(progress).toEqual([
+      [64, 71],
+      [71, 71],
+    ]);
     const expected = naiveTopK(
       queries,
       items,
@@ -174,12 +180,14 @@ describe('topKScores', () => {
       candidateMask,
     });
     let calls = 0;
+    const progress: number[] = [];
     const actual = topKScores({
       numQueries,
       numItems,
       k,
       exclude,
       candidateMask,
+      onProgress: (done) => progress.push(done),
       score: (start, end, out) => {
         calls++;
         for (let q = start; q < end; q++)
@@ -191,6 +199,7 @@ describe('topKScores', () => {
       },
     });
     expect(calls).toBe(2);
+    expect(progress).toEqual([64, 70]);
     expect(Array.from(actual.indices)).toEqual(Array.from(expected.indices));
     expect(Array.from(actual.scores)).toEqual(Array.from(expected.scores));
     expect(actual.indices[k - 1]).toBe(-1);

@@ -26,6 +26,8 @@ export interface TopKInnerProductOptions {
   exclude?: CsrLists;
   /** Items allowed for every query: 1 = candidate, 0 = never returned. Length `numItems`. */
   candidateMask?: Uint8Array;
+  /** Called after each block of queries with the queries ranked so far and `numQueries`. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** Result of {@link topKInnerProduct}. */
@@ -112,6 +114,7 @@ export function topKInnerProduct(options: TopKInnerProductOptions): TopKResult {
         );
       }
     }
+    options.onProgress?.(q1, numQueries);
   }
   return drainHeaps(heaps);
 }
@@ -135,6 +138,8 @@ export interface TopKScoresOptions {
   candidateMask?: Uint8Array;
   /** Queries per call of `score`. Default 64. */
   blockSize?: number;
+  /** Called after each block of queries with the queries ranked so far and `numQueries`. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -179,6 +184,7 @@ export function topKScores(options: TopKScoresOptions): TopKResult {
       }
       pushRow(heaps, q, out, row, numItems, 0, undefined, candidateMask);
     }
+    options.onProgress?.(q1, numQueries);
   }
   return drainHeaps(heaps);
 }
