@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createProgressBar, formatDuration } from './progress';
+import { createProgressBar, createStageProgress, formatDuration } from './progress';
 
 function fakeStream(isTTY: boolean) {
   const writes: string[] = [];
@@ -59,5 +59,57 @@ describe('createProgressBar', () => {
     expect(formatDuration(65)).toBe('1m05s');
     expect(formatDuration(3 * 3600 + 120)).toBe('3h02m');
     expect(formatDuration(Number.NaN)).toBe('?');
+  });
+});
+
+describe('createStageProgress', () => {
+  it('prints a plain line at most every plainEveryMs, with the stage rate and ETA; a short step prints none', () => {
+    const { stream, writes } = fakeStream(false);
+    let now = 0;
+    const progress = createStageProgress({
+      label: 'validation',
+      units: { ranking: 'queries' },
+      stream,
+      now: () => now,
+      plainEveryMs: 1000,
+    });
+    // items: 1000 per 100 ms = 10k items/s; ranking: 10 queries per 100 ms = 100 queries/s.
+    for (let b = 1; b <= 30; b++) {
+      now = b * 100;
+      progress.report({ stage: 'items', done: b * 1000, total: 30_000 });
+    }
+    for (let b = 1; b <= 20; b++) {
+      now = 3000 + b * 100;
+      progress.report({ stage: 'ranking', done: b * 10, total: 200 });
+    }
+    expect(writes).toEqual([
+      'validation: items 10000/30000 (33%) 10.0k items/s ETA 2s\n',
+      'validation: items 20000/30000 (66%) 10.0k items/s ETA 1s\n',
+      'validation: items 30000/30000 (100%) 10.0k items/s ETA 0s\n',
+      'validation: ranking 100/200 (50%) 100 queries/s ETA 1s\n',
+      'validation: ranking 200/200 (100%) 100 queries/s ETA 0s\n',
+    ]);
+    const quiet = fakeStream(false);
+    const short = createStageProgress({ label: 'test', stream: quiet.stream, now: () => 5 });
+    short.report({ stage: 'ranking', done: 64, total: 64 });
+    expect(quiet.writes).toEqual([]);
+  });
+
+  it('redraws one line on a TTY (throttled, always at the end of a stage) and clears it', () => {
+    const { stream, writes } = fakeStream(true);
+    let now = 0;
+    const progress = createStageProgress({ label: 'test', stream, now: () => now, redrawMs: 200 });
+    now = 100;
+    progress.report({ stage: 'items', done: 1, total: 4 }); // within 200 ms of the start: skipped
+    now = 250;
+    progress.report({ stage: 'items', done: 2, total: 4 });
+    now = 300;
+    progress.report({ stage: 'items', done: 4, total: 4 }); // the end of a stage is always drawn
+    progress.clear();
+    expect(writes).toEqual([
+      '\rtest: items 2/4 (50%) 8 items/s ETA 0s\u001b[K',
+      '\rtest: items 4/4 (100%) 13 items/s ETA 0s\u001b[K',
+      '\r\u001b[K',
+    ]);
   });
 });

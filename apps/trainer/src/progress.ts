@@ -131,3 +131,83 @@ export async function timedStep<T>(options: TimedStepOptions<T>): Promise<T> {
   );
   return result;
 }
+
+/** One report of a long step made of stages, each counting up to its total (e.g. items embedded, queries ranked). */
+export interface StageProgress {
+  /** Stage name, e.g. `items`, `queries`, `ranking`. */
+  stage: string;
+  /** Units done so far in this stage. */
+  done: number;
+  /** Units of this stage. */
+  total: number;
+}
+
+/** Options of {@link createStageProgress}. */
+export interface StageProgressOptions {
+  /** Label printed first, e.g. `[mmrecall] epoch 1 validation`. */
+  label: string;
+  /** Unit per stage for the rate, e.g. `{ items: 'items', ranking: 'queries' }`. Default: the stage name. */
+  units?: Record<string, string>;
+  /** Output stream. Default `process.stderr`. */
+  stream?: ProgressStream;
+  /** Clock in milliseconds. Default `performance.now`. */
+  now?: () => number;
+  /** Non-TTY: at most one plain line per this many milliseconds (short steps print none). Default 10000. */
+  plainEveryMs?: number;
+  /** TTY: redraw at most every this many milliseconds. Default 200. */
+  redrawMs?: number;
+}
+
+/**
+ * Progress of a long step with stages: on a TTY one redrawn line `label: ranking 1200/2000 (60%)
+ * 85 queries/s ETA 9s`; otherwise a plain line at most every `plainEveryMs` (so a step that ends
+ * sooner prints nothing and logs stay short). Returns the reporter; `clear()` ends a TTY line.
+ */
+export function createStageProgress(options: StageProgressOptions): {
+  report: (progress: StageProgress) => void;
+  clear: () => void;
+} {
+  const stream = options.stream ?? process.stderr;
+  const now = options.now ?? (() => performance.now());
+  const tty = stream.isTTY === true;
+  const plainEveryMs = options.plainEveryMs ?? 10_000;
+  const redrawMs = options.redrawMs ?? 200;
+  let stage = '';
+  // A stage starts when the previous one reported last (its first batch counts in its rate).
+  let stageStart = now();
+  let lastReport = stageStart;
+  let lastLine = stageStart;
+  let drawn = false;
+  const line = ({ stage: name, done, total }: StageProgress, t: number): string => {
+    const elapsed = (t - stageStart) / 1000;
+    const rate = elapsed > 0 ? done / elapsed : Number.NaN;
+    const eta = done > 0 ? (elapsed / done) * (total - done) : Number.NaN;
+    const percent = total > 0 ? Math.floor((100 * done) / total) : 100;
+    const unit = options.units?.[name] ?? name;
+    return `${options.label}: ${name} ${done}/${total} (${percent}%) ${formatRate(rate)} ${unit}/s ETA ${formatDuration(eta)}`;
+  };
+  return {
+    report(progress) {
+      const t = now();
+      if (progress.stage !== stage) {
+        stage = progress.stage;
+        stageStart = lastReport;
+      }
+      lastReport = t;
+      if (tty) {
+        if (t - lastLine < redrawMs && progress.done < progress.total) return;
+        lastLine = t;
+        drawn = true;
+        stream.write(`\r${line(progress, t)}\u001b[K`);
+        return;
+      }
+      if (t - lastLine < plainEveryMs) return;
+      lastLine = t;
+      stream.write(`${line(progress, t)}\n`);
+    },
+    clear() {
+      if (tty && drawn) stream.write('\r\u001b[K');
+      drawn = false;
+    },
+  };
+}
