@@ -2,13 +2,12 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInteractionMatrix, fitMostPopular } from '@mmrecall/baselines';
+import { evaluateEmbeddings, positivesByUser, selectQueries } from '@mmrecall/training';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runBaseline } from './baselines';
 import { runComparison } from './compare';
 import { resolveTrainerConfig, type TrainerConfig } from './config';
 import { loadTrainingData, type TrainingData } from './data';
-import { evaluateEmbeddings, selectQueries } from './evaluate';
-import { positivesByUser } from './model-setup';
 
 let data: TrainingData;
 beforeAll(async () => {

@@ -10,17 +10,17 @@ import {
 } from '@mmrecall/baselines';
 import { InvalidArgumentError } from '@mmrecall/errors';
 import type { CsrRows } from '@mmrecall/model';
-import type { TrainerConfig } from './config';
-import type { TrainingData } from './data';
 import {
   evaluateEmbeddings,
   gatherRows,
   type ModelEvaluation,
+  positivesByUser,
   type SelectedQueries,
   selectionCap,
   selectQueries,
-} from './evaluate';
-import { positivesByUser } from './model-setup';
+} from '@mmrecall/training';
+import type { TrainerConfig } from './config';
+import type { TrainingData } from './data';
 import type { RunMetrics } from './run';
 
 /** The reference baselines of `compare --kinds` (not server models: they write no artifacts). */

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRandom, mixSeed as deriveSeed, shuffleInPlace } from '@mmrecall/random';
 import { selectBackend } from '@mmrecall/runtime';
-import { createFlatAdam, trainStep } from '@mmrecall/towers';
+import { trainStep } from '@mmrecall/towers';
+import { buildTrainingPairs, createBatchAssembler, createDenseAdam, resolveFitOptions } from '@mmrecall/training';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type PartialTrainerConfig,
@@ -14,8 +15,7 @@ import {
   type TrainerConfig,
 } from './config';
 import { loadTrainingData, type TrainingData } from './data';
-import { buildModelSetup } from './model-setup';
-import { buildTrainingPairs, createBatchAssembler, lossOptionsOf } from './train';
+import { createModelFromConfig, fitOptionsOf } from './train-options';
 
 /**
  * One way of running the training step. `stock` is the path the trainer took before fused kernels:
@@ -121,14 +121,20 @@ export async function benchArm(options: BenchArmOptions): Promise<Omit<ArmFigure
   const batchSize = config.train.batchSize;
   const steps = options.examples ? Math.max(1, Math.ceil(options.examples / batchSize)) : options.steps;
   const data = options.data ?? (await loadTrainingData({ data: config.data }));
-  const setup = buildModelSetup({ config, data });
+  const setup = createModelFromConfig(config, data);
   const optimizer =
     arm.path === 'fused'
-      ? createFlatAdam({ learningRate: config.train.learningRate })
+      ? createDenseAdam({ variables: setup.model.variables, learningRate: config.train.learningRate })
       : tf.train.adam(config.train.learningRate);
   try {
     const pairs = buildTrainingPairs({ data, mode: config.model.mode, userPositives: setup.userPositives });
-    const assemble = createBatchAssembler({ setup, train: config.train, targetCounts: pairs.targetCounts });
+    const assemble = createBatchAssembler({
+      model: setup,
+      targetCounts: pairs.targetCounts,
+      logQ: config.train.logQ,
+      extraNegatives: config.train.extraNegatives,
+      seed: config.train.seed,
+    });
     const order = shuffleInPlace(
       Int32Array.from(pairs.targets, (_, i) => i),
       createRandom(deriveSeed(config.train.seed, 0)),
@@ -147,7 +153,7 @@ export async function benchArm(options: BenchArmOptions): Promise<Omit<ArmFigure
         }),
       };
     };
-    const lossOptions = lossOptionsOf(config.train);
+    const lossOptions = resolveFitOptions(fitOptionsOf(config)).loss;
     const runStep = (): number => {
       const { batch, step } = nextBatch();
       return trainStep({
@@ -192,7 +198,7 @@ export async function benchArm(options: BenchArmOptions): Promise<Omit<ArmFigure
     };
   } finally {
     optimizer.dispose();
-    setup.model.dispose();
+    setup.dispose();
   }
 }
 

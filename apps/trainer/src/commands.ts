@@ -10,6 +10,13 @@ import {
   readArtifacts,
 } from '@mmrecall/model';
 import { selectBackend } from '@mmrecall/runtime';
+import {
+  embedQueries,
+  evaluateEmbeddings,
+  positivesByUser,
+  selectionCap,
+  selectQueries,
+} from '@mmrecall/training';
 import type { BaselineKind } from './baselines';
 import type { CliIo } from './cli-app';
 import { runComparison } from './compare';
@@ -20,10 +27,8 @@ import {
   type TrainerModelKind,
 } from './config';
 import { loadTrainingData } from './data';
-import { embedQueries, evaluateEmbeddings, selectionCap, selectQueries } from './evaluate';
 import { runClusterExperiment } from './experiment-clusters';
-import { positivesByUser } from './model-setup';
-import { toJson, trainAndSave } from './run';
+import { toJson, trainFromConfig } from './run';
 
 function logger(io: CliIo): (line: string) => void {
   return (line) => io.stderr.write(`${line}\n`);
@@ -39,7 +44,7 @@ export async function commandTrain(options: {
   const { config, io } = options;
   const log = logger(io);
   const backend = await selectBackend({ backend: config.backend, log });
-  const result = await trainAndSave({
+  const result = await trainFromConfig({
     config,
     resume: options.resume,
     backend: backend.name,

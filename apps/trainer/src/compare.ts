@@ -20,7 +20,7 @@ import {
   type RunMetrics,
   renderComparisonReport,
   toJson,
-  trainAndSave,
+  trainFromConfig,
 } from './run';
 
 /**
@@ -92,7 +92,7 @@ export async function runComparison(options: RunComparisonOptions): Promise<Comp
       model: { ...config.model, kind },
       output: join(config.output, kind),
     };
-    const result = await trainAndSave({
+    const result = await trainFromConfig({
       config: kindConfig,
       data,
       backend: options.backend,

@@ -1,11 +1,7 @@
 import {
   coldItemsOf,
-  computeItemStatistics,
   type Dataset,
   type DatasetSplit,
-  type Interactions,
-  type ItemStatistics,
-  itemPopularity,
   type LoadDataFolderOptions,
   type LoadDataFolderResult,
   loadDataFolder,
@@ -18,29 +14,14 @@ import {
 } from '@mmrecall/data';
 import { InvalidArgumentError, MmrecallError } from '@mmrecall/errors';
 import { generateSyntheticDataset } from '@mmrecall/synthetic';
+import { type TrainingData as PreparedTrainingData, prepareTrainingData } from '@mmrecall/training';
 import { defaultTrainerConfig, type TrainerConfig } from './config';
 import { appendEventFiles } from './event-files';
 
-/** A data set ready for training: ids, content, split, and training-period statistics. */
-export interface TrainingData {
-  /** Short name for reports, e.g. `synthetic-default`, `tiktok`. */
-  name: string;
-  /** The data set (ids, all interactions, content, profile). */
-  dataset: Dataset;
-  /** Train (fit), valid (early stopping) and test (reported) interactions; cold items. */
-  split: DatasetSplit;
+/** A data set ready for training (see `@mmrecall/training`), with what the loader noted. */
+export interface TrainingData extends PreparedTrainingData {
   /** How the split was made: `files`, `generator`, `time`, `random` or `cold-item`. */
   splitMethod?: string;
-  /** Number of users. */
-  numUsers: number;
-  /** Number of items. */
-  numItems: number;
-  /** Posterior statistics from the training period only (gate inputs). */
-  statistics: ItemStatistics;
-  /** Positive training interactions per item (logQ, long tail, popularity buckets). */
-  popularity: Float32Array;
-  /** One line describing sizes, for logs and the report. */
-  summary: string;
   /** What each file contributed (rows, fields used and ignored, skipped rows) and warnings; print them. */
   notes: string[];
 }
@@ -53,14 +34,6 @@ export interface LoadTrainingDataOptions {
   onProgress?: LoadDataFolderOptions['onProgress'];
   /** Progress lines for the long steps (read/generate, split, statistics). */
   log?: (line: string) => void;
-}
-
-function countPositives(interactions: Interactions): number {
-  const { clicks } = interactions;
-  if (clicks === undefined) return interactions.items.length;
-  let n = 0;
-  for (let r = 0; r < clicks.length; r++) n += clicks[r] === 1 ? 1 : 0;
-  return n;
 }
 
 /** Parquet readers loaded on first use, so DuckDB's native module is only opened for Parquet files. */
@@ -256,20 +229,7 @@ export async function loadTrainingData(options: LoadTrainingDataOptions): Promis
   if (raw.train.weights)
     notes.push(`weights: ${raw.train.users.length} training rows repeated to ${split.train.users.length}`);
   step('split');
-  const numUsers = dataset.users.size;
-  const numItems = dataset.items.size;
-  const statistics = computeItemStatistics({ interactions: split.train, numItems });
-  const popularity = itemPopularity({ interactions: split.train, numItems });
+  const prepared = prepareTrainingData({ name, dataset, split });
   step('statistics');
-  let cold = 0;
-  for (let i = 0; i < numItems; i++) cold += split.coldItems[i] as number;
-  const vectors = Object.entries(dataset.content.vectors)
-    .map(([vector, table]) => `${vector}:${table.dim}`)
-    .join(',');
-  const profile = dataset.userFeatures ? `; profile: ${dataset.userFeatures.vocabulary.size} features` : '';
-  const summary =
-    `${name}: ${numUsers} users, ${numItems} items (${cold} cold), ` +
-    `${countPositives(split.train)} train / ${countPositives(split.valid)} valid / ${countPositives(split.test)} test positives; ` +
-    `content: ${dataset.content.tags ? `${dataset.content.tags.vocabulary.size} tags` : 'no tags'}${vectors ? `, vectors ${vectors}` : ''}${profile}`;
-  return { name, dataset, split, splitMethod, numUsers, numItems, statistics, popularity, summary, notes };
+  return { ...prepared, splitMethod, notes };
 }

@@ -2,14 +2,13 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@mmrecall/atomic-write';
 import { InvalidArgumentError } from '@mmrecall/errors';
+import { evaluate, fit, validationLoss } from '@mmrecall/training';
 import type { TrainerConfig } from './config';
 import { loadTrainingData, type TrainingData } from './data';
-import { evaluateModel } from './evaluate';
-import { buildModelSetup } from './model-setup';
 import type { ProgressStream } from './progress';
 import { escapeHtml, lineChartSvg, markdownTableToHtml, renderReportHtml } from './report';
 import { toJson } from './run';
-import { runTraining, validationLoss } from './train';
+import { asCliError, createFitProgress, createModelFromConfig, fitOptionsOf } from './train-options';
 
 /** One model of the experiment. */
 export interface ClusterExperimentRow {
@@ -69,23 +68,26 @@ async function trainOne(options: {
 }): Promise<Omit<ClusterExperimentRow, 'leaves' | 'branching'>> {
   const { config, data, name } = options;
   options.log(`[mmrecall] clusters experiment: ${name}`);
-  const setup = buildModelSetup({ config, data });
+  const setup = createModelFromConfig(config, data);
   try {
-    await runTraining({
-      config,
+    const fitOptions = fitOptionsOf(config);
+    await fit({
+      model: setup,
       data,
-      setup,
-      checkpoint: false,
-      log: options.log,
-      ...(options.progress !== undefined ? { progress: options.progress } : {}),
+      options: {
+        ...fitOptions,
+        onProgress: createFitProgress({
+          log: options.log,
+          ...(options.progress !== undefined ? { progress: options.progress } : {}),
+        }),
+      },
+    }).catch((error: unknown) => {
+      throw asCliError(error);
     });
-    const validLoss = validationLoss({ setup, data, config });
-    const evaluation = await evaluateModel({
-      model: setup.model,
-      itemStore: setup.itemStore,
-      ...(setup.userStore ? { userStore: setup.userStore } : {}),
+    const validLoss = validationLoss({ model: setup, data, options: fitOptions });
+    const evaluation = await evaluate({
+      model: setup,
       data,
-      trainPositives: setup.userPositives,
       split: 'test',
       k: config.eval.k,
       cutoffs: [config.eval.k],
@@ -95,7 +97,7 @@ async function trainOne(options: {
     const atK = evaluation.metrics.cutoffs[config.eval.k]!;
     return { name, validLoss, recall: atK.all.recall, coldRecall: atK.cold.recall, ndcg: atK.all.ndcg };
   } finally {
-    setup.model.dispose();
+    setup.dispose();
   }
 }
 

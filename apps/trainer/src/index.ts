@@ -16,28 +16,15 @@ export {
 export { type LoadTrainingDataOptions, loadTrainingData, type TrainingData } from './data';
 export { UsageError } from './errors';
 export {
-  type EvaluateModelOptions,
-  evaluateModel,
-  type ModelEvaluation,
-  type PopularityBucket,
-} from './evaluate';
-export {
   type ClusterExperimentResult,
   type ClusterExperimentRow,
   type RunClusterExperimentOptions,
   runClusterExperiment,
 } from './experiment-clusters';
-export { type BuildModelSetupOptions, buildModelSetup, type ModelSetup } from './model-setup';
 export {
   type RunMetrics,
-  type TrainAndSaveOptions,
-  type TrainAndSaveResult,
-  trainAndSave,
+  type TrainFromConfigOptions,
+  type TrainFromConfigResult,
+  trainFromConfig,
 } from './run';
-export {
-  type EpochRecord,
-  type RunTrainingOptions,
-  runTraining,
-  type TrainRunResult,
-  validationLoss,
-} from './train';
+export { asCliError, createFitProgress, createModelFromConfig, fitOptionsOf } from './train-options';

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { resolveTrainerConfig } from './config';
 import { loadTrainingData } from './data';
-import { trainAndSave } from './run';
+import { trainFromConfig } from './run';
 
 describe('artifacts of a gated run carry what the live loop needs', () => {
   it('stored views, counts and first-seen times reproduce the trained embeddings of warm items', async () => {
@@ -21,7 +21,7 @@ describe('artifacts of a gated run carry what the live loop needs', () => {
         output,
       },
     });
-    const result = await trainAndSave({ config, backend: tf.getBackend(), progress: null });
+    const result = await trainFromConfig({ config, backend: tf.getBackend(), progress: null });
     const artifacts = await readArtifacts({ dir: result.artifactsDir });
     try {
       const { itemViews, itemStatistics, itemMeta, config: modelConfig } = artifacts;

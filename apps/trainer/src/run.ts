@@ -1,14 +1,22 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatMetricsTable, type RetrievalEvaluation } from '@mmrecall/metrics';
-import { embedUsers, modelKindLabel, writeArtifacts } from '@mmrecall/model';
+import { modelKindLabel } from '@mmrecall/model';
 import { buildPrebuiltHnswIndex } from '@mmrecall/serving';
+import {
+  type EpochRecord,
+  evaluate,
+  type FitResult,
+  fit,
+  type ModelEvaluation,
+  type PopularityBucket,
+  type TrainedRun,
+  writeTrainedArtifacts,
+} from '@mmrecall/training';
 import type { BaselineKind } from './baselines';
 import type { TrainerConfig, TrainerModelKind } from './config';
 import { loadTrainingData, type TrainingData } from './data';
-import { evaluateModel, type ModelEvaluation, type PopularityBucket } from './evaluate';
 import { liveLoopArtifacts } from './live-loop-artifacts';
-import { buildModelSetup } from './model-setup';
 import { type ProgressStream, timedStep } from './progress';
 import {
   barChartSvg,
@@ -19,7 +27,7 @@ import {
   renderReportHtml,
   scatterChartSvg,
 } from './report';
-import { type EpochRecord, runTraining, type TrainRunResult } from './train';
+import { asCliError, createFitProgress, createModelFromConfig, fitOptionsOf } from './train-options';
 
 /** The metrics.json document of one training run. */
 export interface RunMetrics {
@@ -60,8 +68,8 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
 }
 
-/** Options of {@link trainAndSave}. */
-export interface TrainAndSaveOptions {
+/** Options of {@link trainFromConfig}. */
+export interface TrainFromConfigOptions {
   /** Resolved config. */
   config: TrainerConfig;
   /** Pre-loaded data (compare loads once for all kinds). Default: loaded from `config.data`. */
@@ -74,12 +82,12 @@ export interface TrainAndSaveOptions {
   log?: (line: string) => void;
   /** Progress stream; null = none. */
   progress?: ProgressStream | null;
-  /** Test hook, see runTraining. */
+  /** Called after each epoch once its checkpoint is written (tests use it to simulate a kill). */
   onEpochEnd?: (record: EpochRecord) => void | Promise<void>;
 }
 
-/** What {@link trainAndSave} returns. */
-export interface TrainAndSaveResult {
+/** What {@link trainFromConfig} returns. */
+export interface TrainFromConfigResult {
   /** The metrics written to metrics.json. */
   metrics: RunMetrics;
   /** The artifacts folder (`<output>/artifacts`). */
@@ -89,20 +97,65 @@ export interface TrainAndSaveResult {
   /** Test evaluation with item embeddings and gates. */
   evaluation: ModelEvaluation;
   /** The training result. */
-  training: TrainRunResult;
+  training: FitResult;
 }
 
 function mean(values: number[]): number {
   return values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
 }
 
+/** metrics.json of a finished run. */
+function runMetrics(options: {
+  config: TrainerConfig;
+  data: TrainingData;
+  backend: string;
+  run: TrainedRun;
+  started: number;
+}): RunMetrics {
+  const { config, data, run } = options;
+  const { training, evaluation } = run;
+  const { timing } = training;
+  const metrics: RunMetrics = {
+    dataset: data.name,
+    datasetSummary: data.summary,
+    kind: config.model.kind,
+    mode: config.model.mode,
+    backend: options.backend,
+    k: config.eval.k,
+    test: evaluation.metrics,
+    numQueries: evaluation.numQueries,
+    popularityBuckets: evaluation.popularityBuckets,
+    training: {
+      history: training.history,
+      bestEpoch: training.bestEpoch,
+      stoppedEarly: training.stoppedEarly,
+      stepsPerEpoch: training.stepsPerEpoch,
+      ...(training.resumedAfterEpoch === undefined ? {} : { resumedAfterEpoch: training.resumedAfterEpoch }),
+      seconds: (performance.now() - options.started) / 1000,
+      examplesPerSecond:
+        timing.stepMs > 0 ? timing.examples / ((timing.stepMs + timing.assemblyMs) / 1000) : Number.NaN,
+      assemblyShare: timing.stepMs > 0 ? timing.assemblyMs / (timing.stepMs + timing.assemblyMs) : Number.NaN,
+    },
+  };
+  if (evaluation.gates && evaluation.gateSpearman) {
+    metrics.gateSpearman = evaluation.gateSpearman;
+    const warmGates: number[] = [];
+    const coldGates: number[] = [];
+    for (const [i, g] of evaluation.gates.entries())
+      (run.model.warm[i] === 1 ? warmGates : coldGates).push(g);
+    metrics.gateMeans = { warm: mean(warmGates), cold: mean(coldGates) };
+  }
+  return metrics;
+}
+
 /**
- * The whole `train` command after the backend is chosen: load data, build the model, train with
- * checkpoints, evaluate on the test split, and write the artifacts folder with metrics.json and
- * report.html (`<output>/artifacts`; the checkpoint stays at `<output>/checkpoint.ckpt`).
+ * The whole `train` command after the backend is chosen: load data, then `trainAndSave` of
+ * `@mmrecall/training` with the config's model, fit and test options, adding metrics.json,
+ * report.html and training-config.json to the artifacts folder (`<output>/artifacts`; the checkpoint
+ * stays at `<output>/checkpoint.ckpt`).
  */
-export async function trainAndSave(options: TrainAndSaveOptions): Promise<TrainAndSaveResult> {
-  const { config } = options;
+export async function trainFromConfig(options: TrainFromConfigOptions): Promise<TrainFromConfigResult> {
+  const { config, backend } = options;
   const log = options.log ?? (() => {});
   const started = performance.now();
   const data =
@@ -110,32 +163,33 @@ export async function trainAndSave(options: TrainAndSaveOptions): Promise<TrainA
     (await timedStep({ label: 'load data', log, run: () => loadTrainingData({ data: config.data, log }) }));
   log(`[mmrecall] data ${data.summary}`);
   for (const note of data.notes) log(`[mmrecall] ${note}`);
-  const setup = await timedStep({
+  const model = await timedStep({
     label: `model setup${config.model.clusterBranching ? ' (cluster tree)' : ''}`,
     log,
-    run: () => buildModelSetup({ config, data }),
+    run: () => createModelFromConfig(config, data),
   });
   try {
     await mkdir(config.output, { recursive: true });
-    const training = await runTraining({
-      config,
+    const training = await fit({
+      model,
       data,
-      setup,
-      log,
-      ...(options.resume ? { resume: true } : {}),
-      ...(options.progress !== undefined ? { progress: options.progress } : {}),
-      ...(options.onEpochEnd ? { onEpochEnd: options.onEpochEnd } : {}),
+      options: {
+        ...fitOptionsOf(config),
+        checkpoint: { path: join(config.output, 'checkpoint.ckpt'), resume: options.resume === true },
+        onProgress: createFitProgress({
+          log,
+          ...(options.progress !== undefined ? { progress: options.progress } : {}),
+        }),
+        ...(options.onEpochEnd ? { onEpochEnd: options.onEpochEnd } : {}),
+      },
     });
     const evaluation = await timedStep({
       label: 'test evaluation',
       log,
       run: () =>
-        evaluateModel({
-          model: setup.model,
-          itemStore: setup.itemStore,
-          ...(setup.userStore ? { userStore: setup.userStore } : {}),
+        evaluate({
+          model,
           data,
-          trainPositives: setup.userPositives,
           split: 'test',
           k: config.eval.k,
           cutoffs: reportCutoffs(config.eval),
@@ -144,88 +198,38 @@ export async function trainAndSave(options: TrainAndSaveOptions): Promise<TrainA
           candidates: config.eval.candidates,
         }),
     });
-    const { timing } = training;
-    const metrics: RunMetrics = {
-      dataset: data.name,
-      datasetSummary: data.summary,
-      kind: config.model.kind,
-      mode: config.model.mode,
-      backend: options.backend,
-      k: config.eval.k,
-      test: evaluation.metrics,
-      numQueries: evaluation.numQueries,
-      popularityBuckets: evaluation.popularityBuckets,
-      training: {
-        history: training.history,
-        bestEpoch: training.bestEpoch,
-        stoppedEarly: training.stoppedEarly,
-        stepsPerEpoch: training.stepsPerEpoch,
-        ...(training.resumedAfterEpoch === undefined
-          ? {}
-          : { resumedAfterEpoch: training.resumedAfterEpoch }),
-        seconds: 0,
-        examplesPerSecond:
-          timing.stepMs > 0 ? timing.examples / ((timing.stepMs + timing.assemblyMs) / 1000) : Number.NaN,
-        assemblyShare:
-          timing.stepMs > 0 ? timing.assemblyMs / (timing.stepMs + timing.assemblyMs) : Number.NaN,
-      },
-    };
-    if (evaluation.gates && evaluation.gateSpearman) {
-      metrics.gateSpearman = evaluation.gateSpearman;
-      const warmGates: number[] = [];
-      const coldGates: number[] = [];
-      for (const [i, g] of evaluation.gates.entries()) (setup.warm[i] === 1 ? warmGates : coldGates).push(g);
-      metrics.gateMeans = { warm: mean(warmGates), cold: mean(coldGates) };
-    }
-    const userEmbeddings =
-      config.model.mode === 'u2i' && setup.userStore
-        ? await embedUsers({ model: setup.model, store: setup.userStore })
-        : undefined;
-    metrics.training.seconds = (performance.now() - started) / 1000;
-    const report = renderRunReport({ config, data, metrics, evaluation, warm: setup.warm });
+    const metrics = runMetrics({ config, data, backend, run: { model, training, evaluation }, started });
+    const report = renderRunReport({ config, data, metrics, evaluation, warm: model.warm });
     const artifactsDir = join(config.output, 'artifacts');
-    const tags = data.dataset.content.tags?.vocabulary.ids;
-    const profile = data.dataset.userFeatures?.vocabulary.ids;
     const live = await liveLoopArtifacts({
-      model: setup.model,
-      itemStore: setup.itemStore,
+      model: model.model,
+      itemStore: model.itemStore,
       train: data.split.train,
     });
     // The HNSW graph is built once here and shipped in the artifacts: servers map it at start.
     const index = await buildPrebuiltHnswIndex({
       vectors: evaluation.itemEmbeddings,
-      dim: setup.model.itemDim,
+      dim: model.model.itemDim,
     });
-    await writeArtifacts({
+    await writeTrainedArtifacts({
       dir: artifactsDir,
       index,
-      model: setup.model,
-      idMaps: {
-        users: [...data.dataset.users.ids],
-        items: [...data.dataset.items.ids],
-        ...(tags && setup.modelConfig.content.tags ? { tags: [...tags] } : {}),
-        ...(profile && setup.modelConfig.user.profile ? { profile: [...profile] } : {}),
-      },
-      itemEmbeddings: evaluation.itemEmbeddings,
-      ...(userEmbeddings ? { userEmbeddings } : {}),
-      itemMeta: {
-        warm: setup.warm,
-        ...(evaluation.gates ? { gate: evaluation.gates } : {}),
-        exposures: data.statistics.exposures,
-        clicks: data.statistics.clicks,
-      },
-      ...(live ?? {}),
-      ...(setup.clusterTree ? { clusterTree: setup.clusterTree.toJSON() } : {}),
+      model,
+      data,
+      evaluation,
+      ...(live ? { live } : {}),
       extraFiles: {
         'metrics.json': toJson(metrics),
         'report.html': report,
         'training-config.json': toJson(config),
       },
-      info: { backend: options.backend, dataset: data.name, trainer: '@mmrecall/trainer' },
+      info: { backend, dataset: data.name, trainer: '@mmrecall/trainer' },
     }).finally(() => index.dispose());
     return { metrics, artifactsDir, reportPath: join(artifactsDir, 'report.html'), evaluation, training };
+  } catch (error) {
+    throw asCliError(error);
   } finally {
-    setup.model.dispose();
+    model.dispose();
   }
 }
 

@@ -7,10 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type PartialTrainerConfig, resolveTrainerConfig, type TrainerConfig } from './config';
 import { loadTrainingData, type TrainingData } from './data';
-import { evaluateModel } from './evaluate';
-import { buildModelSetup } from './model-setup';
-import { trainAndSave } from './run';
-import { type EpochRecord, runTraining } from './train';
+import { trainFromConfig } from './run';
 
 let data: TrainingData;
 beforeAll(async () => {
@@ -30,114 +27,10 @@ async function tinyConfig(overrides: PartialTrainerConfig = {}): Promise<Trainer
   });
 }
 
-/** Trains with a fresh model (optionally resuming / killing after an epoch) and evaluates on test. */
-async function trainAndTest(
-  config: TrainerConfig,
-  options: { resume?: boolean; killAfterEpoch?: number } = {},
-) {
-  const setup = buildModelSetup({ config, data });
-  try {
-    const training = await runTraining({
-      config,
-      data,
-      setup,
-      progress: null,
-      ...(options.resume ? { resume: true } : {}),
-      onEpochEnd: (record: EpochRecord) => {
-        if (record.epoch === options.killAfterEpoch) throw new Error('simulated kill');
-      },
-    });
-    const test = await evaluateModel({
-      model: setup.model,
-      itemStore: setup.itemStore,
-      ...(setup.userStore ? { userStore: setup.userStore } : {}),
-      data,
-      trainPositives: setup.userPositives,
-      split: 'test',
-      k: 20,
-      cutoffs: [10, 20],
-      maxQueries: 0,
-      seed: 1,
-    });
-    return { training, test };
-  } finally {
-    setup.model.dispose();
-  }
-}
-
-const stable = (history: EpochRecord[]) =>
-  history.map(({ epoch, steps, loss, lossParts, validRecall, validNdcg }) => ({
-    epoch,
-    steps,
-    loss,
-    lossParts,
-    validRecall,
-    validNdcg,
-  }));
-
-describe('runTraining', () => {
-  it('gives identical losses and metrics twice with the same seed, and different ones with another seed', async () => {
-    const config = await tinyConfig({ model: { kind: 'multiview' }, train: { epochs: 2 } });
-    const first = await trainAndTest(config);
-    const second = await trainAndTest({ ...config, output: `${config.output}-again` });
-    expect(stable(second.training.history)).toEqual(stable(first.training.history));
-    expect(second.test.metrics).toEqual(first.test.metrics);
-    expect(first.training.history[0]!.lossParts).toHaveProperty('triplet');
-    const other = await trainAndTest({
-      ...config,
-      train: { ...config.train, seed: 99 },
-      output: `${config.output}-other`,
-    });
-    expect(other.training.history[0]!.loss).not.toBe(first.training.history[0]!.loss);
-  });
-
-  for (const fusedKernels of [false, true]) {
-    it(`resumes after a kill from the last checkpoint with the same final metrics as an uninterrupted run${fusedKernels ? ' (fusedKernels)' : ''}`, async () => {
-      const config = await tinyConfig({
-        model: { kind: 'gated-additive' },
-        train: { epochs: 3, extraNegatives: 16, fusedKernels },
-      });
-      const uninterrupted = await trainAndTest({ ...config, output: `${config.output}-full` });
-      await expect(trainAndTest(config, { killAfterEpoch: 1 })).rejects.toThrow('simulated kill');
-      expect(existsSync(join(config.output, 'checkpoint.ckpt'))).toBe(true);
-      const resumed = await trainAndTest(config, { resume: true });
-      expect(resumed.training.resumedAfterEpoch).toBe(1);
-      expect(stable(resumed.training.history)).toEqual(stable(uninterrupted.training.history));
-      expect(resumed.test.metrics).toEqual(uninterrupted.test.metrics);
-      expect(resumed.test.gates).toEqual(uninterrupted.test.gates);
-    });
-  }
-
-  it('refuses to resume without a checkpoint or with a different config', async () => {
-    const config = await tinyConfig({ model: { kind: 'id-only' }, train: { epochs: 1 } });
-    await expect(trainAndTest(config, { resume: true })).rejects.toThrow(
-      /--resume: no checkpoint at .*checkpoint\.ckpt/,
-    );
-    await trainAndTest(config);
-    await expect(
-      trainAndTest({ ...config, train: { ...config.train, batchSize: 32 } }, { resume: true }),
-    ).rejects.toThrow(/different data\/model\/train\/eval config/);
-  });
-
-  it('leaves the number of live tensors unchanged across epochs and frees everything at the end', async () => {
-    const before = tf.memory().numTensors;
-    const config = await tinyConfig({
-      model: { kind: 'gated-concat' },
-      train: { epochs: 3, extraNegatives: 8 },
-    });
-    const { training } = await trainAndTest(config);
-    const live = training.history.map((record) => record.liveTensors);
-    // Epoch 1 creates the Adam moments; after that an epoch (steps + validation) must not add tensors.
-    expect(live[1]).toBe(live[0]);
-    expect(live[2]).toBe(live[1]);
-    expect(tf.memory().numTensors).toBe(before);
-  });
-});
-
-describe('trainAndSave', () => {
+describe('trainFromConfig', () => {
   it('writes a loadable artifacts folder with metrics, report and per-item gates', async () => {
     const config = await tinyConfig({ model: { kind: 'gated-additive' }, train: { epochs: 2 } });
-    const result = await trainAndSave({ config, backend: tf.getBackend(), progress: null });
+    const result = await trainFromConfig({ config, backend: tf.getBackend(), progress: null });
     expect(result.artifactsDir).toBe(join(config.output, 'artifacts'));
     const artifacts = await readArtifacts({ dir: result.artifactsDir });
     try {
@@ -177,6 +70,20 @@ describe('trainAndSave', () => {
       artifacts.dispose();
     }
   });
+
+  it('names the flag and the config field of a refused resume or an oversized batch', async () => {
+    const config = await tinyConfig({ model: { kind: 'id-only' }, train: { epochs: 1 } });
+    await expect(
+      trainFromConfig({ config, resume: true, backend: tf.getBackend(), progress: null }),
+    ).rejects.toThrow(/^--resume: no checkpoint at .*checkpoint\.ckpt to resume from$/);
+    await expect(
+      trainFromConfig({
+        config: { ...config, train: { ...config.train, batchSize: 100_000 } },
+        backend: tf.getBackend(),
+        progress: null,
+      }),
+    ).rejects.toThrow(/^config\.train\.batchSize: is 100000 but synthetic-tiny has only \d+ training pairs/);
+  });
 });
 
 describe('cluster node ids', () => {
@@ -185,7 +92,7 @@ describe('cluster node ids', () => {
       model: { kind: 'content-only', useRawVectors: false, useTags: false, clusterBranching: [3, 3] },
       train: { epochs: 1 },
     });
-    const result = await trainAndSave({ config, backend: tf.getBackend(), progress: null });
+    const result = await trainFromConfig({ config, backend: tf.getBackend(), progress: null });
     const artifacts = await readArtifacts({ dir: result.artifactsDir });
     try {
       expect(artifacts.config.content.useRawVectors).toBe(false);

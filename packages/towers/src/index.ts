@@ -36,5 +36,5 @@ export {
   type TowerApplyOptions,
   type TowerCommonOptions,
 } from './tower-parts';
-export { type TrainStepOptions, trainStep } from './train-step';
+export { type DenseOptimizer, type TrainStepOptions, trainStep } from './train-step';
 export { createUserTower, type UserTower, type UserTowerInput, type UserTowerOptions } from './user-tower';

@@ -2,6 +2,12 @@ import { InvalidArgumentError } from '@mmrecall/errors';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EmbeddingTable } from './embedding-table';
 
+/** What `trainStep` needs of a dense optimizer: `tf.train.adam(...)` and other tfjs optimizers qualify. */
+export interface DenseOptimizer {
+  /** Applies one update; gets every dense variable, in the same order every step. */
+  applyGradients(gradients: { name: string; tensor: tf.Tensor }[]): void;
+}
+
 /** Options of `trainStep`. */
 export interface TrainStepOptions {
   /** Builds the scalar loss; runs under the gradient tape (no `await`, no tidy needed). */
@@ -11,7 +17,7 @@ export interface TrainStepOptions {
   /** Embedding tables the loss looks up; each is updated with its own sparse optimizer (duplicates ignored). */
   tables: EmbeddingTable[];
   /** Dense optimizer, e.g. `tf.train.adam(1e-3)`; sees the dense variables in the same order every step. */
-  optimizer: tf.Optimizer;
+  optimizer: DenseOptimizer;
   /**
    * Clip the global L2 norm of all gradients (dense and sparse, duplicates summed) to this value.
    * Default: no clipping.

@@ -1,12 +1,11 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveTrainerConfig } from './config';
-import { loadTrainingData, type TrainingData } from './data';
-import { evaluateModel } from './evaluate';
-import { buildModelSetup, positivesByUser } from './model-setup';
-import { buildTrainingPairs, runTraining } from './train';
+import { evaluate } from './evaluate';
+import { fit } from './fit';
+import { buildTrainingPairs } from './pairs';
+import { positivesByUser } from './positives';
+import { tinyTrainingData } from './test-data';
+import { createTrainableModel } from './trainable-model';
+import type { TrainingData } from './training-data';
 
 function fakeData(): TrainingData {
   // user 0 clicks 3 (t=5), 1 (t=1), 1 (t=2), 2 (t=9); user 1 clicks 0 (t=3); row 5 is an exposure without click
@@ -42,25 +41,18 @@ describe('training pairs', () => {
   });
 
   it('trains an i2i model whose trigger queries beat random ranking', async () => {
-    const data = await loadTrainingData({ data: { source: 'synthetic', preset: 'tiny', seed: 42 } });
-    const output = await mkdtemp(join(tmpdir(), 'mmrecall-i2i-'));
-    const config = resolveTrainerConfig({
-      overrides: {
-        data: { preset: 'tiny' },
-        model: { kind: 'gated-additive', mode: 'i2i', dim: 16 },
-        train: { epochs: 3, batchSize: 64, earlyStoppingPatience: 0 },
-        output,
-      },
-    });
-    const setup = buildModelSetup({ config, data });
+    const data = tinyTrainingData();
+    const setup = createTrainableModel({ data, kind: 'gated-additive', mode: 'i2i', dim: 16 });
     try {
       expect(setup.userStore).toBeUndefined();
-      await runTraining({ config, data, setup, progress: null, checkpoint: false });
-      const test = await evaluateModel({
-        model: setup.model,
-        itemStore: setup.itemStore,
+      await fit({
+        model: setup,
         data,
-        trainPositives: setup.userPositives,
+        options: { epochs: 3, batchSize: 64, earlyStopping: { patience: 0 } },
+      });
+      const test = await evaluate({
+        model: setup,
+        data,
         split: 'test',
         k: 20,
         cutoffs: [20],
@@ -70,7 +62,7 @@ describe('training pairs', () => {
       // random ranking of ~390 unmasked items would recall about 20 / 390 = 0.05
       expect(test.metrics.cutoffs[20]!.all.recall).toBeGreaterThan(0.1);
     } finally {
-      setup.model.dispose();
+      setup.dispose();
     }
   });
 });

@@ -17,8 +17,9 @@ import {
   type UserFeatureStore,
 } from '@mmrecall/model';
 import { createRandom, shuffleInPlace } from '@mmrecall/random';
-import type { TrainingData } from './data';
-import { positivesByUser } from './model-setup';
+import { positivesByUser } from './positives';
+import { DEFAULT_SEED, type TrainableModel } from './trainable-model';
+import type { TrainingData } from './training-data';
 
 /** Recall of held-out items grouped by their training popularity. */
 export interface PopularityBucket {
@@ -32,7 +33,7 @@ export interface PopularityBucket {
   recall: number;
 }
 
-/** What {@link evaluateModel} returns. */
+/** What {@link evaluate} returns. */
 export interface ModelEvaluation {
   /** Accuracy (all / warm / cold) and ecology per cutoff. */
   metrics: RetrievalEvaluation;
@@ -330,29 +331,23 @@ export function selectionCap(evalConfig: { candidates: CandidateSet; maxQueries:
   return evalConfig.candidates === 'all' ? evalConfig.maxQueries : 0;
 }
 
-/** Options of {@link evaluateModel}. */
-export interface EvaluateModelOptions {
-  /** The model. */
-  model: RecallModel;
-  /** Item features. */
-  itemStore: ItemFeatureStore;
-  /** User features (u2i). */
-  userStore?: UserFeatureStore;
+/** Options of {@link evaluate}. */
+export interface EvaluateOptions {
+  /** The model with its feature stores. */
+  model: TrainableModel;
   /** The data set. */
   data: TrainingData;
-  /** Training positives per user in time order. */
-  trainPositives: CsrRows;
-  /** Which held-out interactions: `valid` (early stopping) or `test` (reported). */
-  split: 'valid' | 'test';
-  /** List length K. */
-  k: number;
-  /** Cutoffs reported. */
-  cutoffs: number[];
-  /** Evaluate at most this many users (0 = all). */
-  maxQueries: number;
-  /** Seed of the query subsample. */
-  seed: number;
-  /** Candidate items (default `all`). */
+  /** Which held-out interactions: `valid` (model selection) or `test` (reported once). Default `test`. */
+  split?: 'valid' | 'test';
+  /** List length K. Default 20. */
+  k?: number;
+  /** Cutoffs reported (K is always added). Default [10, 20]. */
+  cutoffs?: number[];
+  /** Evaluate at most this many users (0 = all). Default 0. */
+  maxQueries?: number;
+  /** Seed of the query subsample. Default 7. */
+  seed?: number;
+  /** Candidate items: `all`, or warm/cold held-out items ranked among warm/cold items only. Default `all`. */
   candidates?: CandidateSet;
 }
 
@@ -361,23 +356,28 @@ export interface EvaluateModelOptions {
  * store's warm flags; gated kinds: fused with their gate) and the query users, ranks all items with the
  * user's training items masked, and computes the metrics.
  */
-export async function evaluateModel(options: EvaluateModelOptions): Promise<ModelEvaluation> {
-  const { model, itemStore, data, trainPositives, k } = options;
+export async function evaluate(options: EvaluateOptions): Promise<ModelEvaluation> {
+  const { model: setup, data } = options;
+  const { model, itemStore, userPositives: trainPositives } = setup;
+  const k = options.k ?? 20;
   const { embeddings, gates } = await embedItems({ model, store: itemStore });
   const selected = selectQueries({
-    heldOut: options.split === 'valid' ? data.split.valid : data.split.test,
+    heldOut: (options.split ?? 'test') === 'valid' ? data.split.valid : data.split.test,
     numUsers: data.numUsers,
     trainPositives,
     needTrigger: model.config.mode === 'i2i',
-    maxQueries: selectionCap({ candidates: options.candidates ?? 'all', maxQueries: options.maxQueries }),
-    seed: options.seed,
+    maxQueries: selectionCap({
+      candidates: options.candidates ?? 'all',
+      maxQueries: options.maxQueries ?? 0,
+    }),
+    seed: options.seed ?? DEFAULT_SEED,
   });
   const queries = await embedQueries({
     model,
     users: selected.users,
     itemStore,
     trainPositives,
-    ...(options.userStore ? { userStore: options.userStore } : {}),
+    ...(setup.userStore ? { userStore: setup.userStore } : {}),
   });
   const result = evaluateEmbeddings({
     queries,
@@ -387,10 +387,10 @@ export async function evaluateModel(options: EvaluateModelOptions): Promise<Mode
     data,
     trainPositives,
     k,
-    cutoffs: options.cutoffs,
+    cutoffs: options.cutoffs ?? [10, 20],
     ...(options.candidates ? { candidates: options.candidates } : {}),
-    maxQueries: options.maxQueries,
-    seed: options.seed,
+    maxQueries: options.maxQueries ?? 0,
+    seed: options.seed ?? DEFAULT_SEED,
   });
   const evaluation: ModelEvaluation = { ...result, itemEmbeddings: embeddings };
   if (gates) {

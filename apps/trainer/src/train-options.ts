@@ -1,0 +1,133 @@
+import { InvalidArgumentError } from '@mmrecall/errors';
+import {
+  createTrainableModel,
+  type FitEvent,
+  type FitOptions,
+  type TrainableModel,
+  type TrainingData,
+} from '@mmrecall/training';
+import type { TrainerConfig } from './config';
+import { createProgressBar, type ProgressStream } from './progress';
+
+/** The fit options of a training config (train section plus the validation K and query cap). */
+export function fitOptionsOf(config: TrainerConfig): FitOptions {
+  const train = config.train;
+  return {
+    epochs: train.epochs,
+    batchSize: train.batchSize,
+    learningRate: train.learningRate,
+    temperature: train.temperature,
+    tripletMargin: train.tripletMargin,
+    lossWeights: train.lossWeights,
+    auxiliaryWeight: train.auxiliaryWeight,
+    mixedViewWeight: train.mixedViewWeight,
+    negatives: { logQ: train.logQ, extra: train.extraNegatives },
+    seed: train.seed,
+    validation: { k: config.eval.k, maxQueries: config.eval.maxQueries, candidates: config.eval.candidates },
+    earlyStopping: { patience: train.earlyStoppingPatience },
+    ...(train.maxStepsPerEpoch === undefined ? {} : { maxStepsPerEpoch: train.maxStepsPerEpoch }),
+    clipNorm: train.clipNorm,
+  };
+}
+
+/** The model of a training config, built for `data` (dispose it). */
+export function createModelFromConfig(config: TrainerConfig, data: TrainingData): TrainableModel {
+  try {
+    return createTrainableModel({
+      data,
+      ...config.model,
+      fusedKernels: config.train.fusedKernels,
+      seed: config.train.seed,
+      learningRate: config.train.learningRate,
+    });
+  } catch (error) {
+    throw asCliError(error);
+  }
+}
+
+/** Library option names and the config fields or flags a CLI user set them with. */
+const CLI_NAMES: Record<string, string> = {
+  'options.checkpoint.resume': '--resume',
+  'options.batchSize': 'config.train.batchSize',
+  'options.learningRate': 'config.train.learningRate',
+  clusterBranching: 'config.model.clusterBranching',
+};
+
+/** Renames a library InvalidArgumentError's argument to the config field or flag the user wrote. */
+export function asCliError(error: unknown): unknown {
+  if (!InvalidArgumentError.isInstance(error)) return error;
+  const name = CLI_NAMES[error.argument];
+  if (name === undefined) return error;
+  return new InvalidArgumentError({
+    argument: name,
+    message: error.message.slice(error.argument.length + 2),
+    cause: error,
+  });
+}
+
+/** Options of {@link createFitProgress}. */
+export interface CreateFitProgressOptions {
+  /** Log lines (stderr). */
+  log: (line: string) => void;
+  /** Progress bar stream; null = no bar (one log line per epoch instead). Default process.stderr. */
+  progress?: ProgressStream | null;
+}
+
+/** Turns fit's events into the CLI's progress bar and log lines. */
+export function createFitProgress(options: CreateFitProgressOptions): (event: FitEvent) => void {
+  const { log, progress } = options;
+  let bar: ReturnType<typeof createProgressBar> | undefined;
+  return (event) => {
+    switch (event.type) {
+      case 'resumed':
+        log(
+          `[mmrecall] resumed from ${event.path} after epoch ${event.afterEpoch}${event.finished ? ' (training had finished)' : ''}`,
+        );
+        return;
+      case 'overwriting-checkpoint':
+        log(`[mmrecall] starting a new run: ${event.path} will be overwritten (use --resume to continue it)`);
+        return;
+      case 'epoch-start':
+        bar =
+          progress === null
+            ? undefined
+            : createProgressBar({
+                label: `epoch ${event.epoch}/${event.epochs}`,
+                total: event.steps,
+                examplesPerStep: event.batchSize,
+                ...(progress ? { stream: progress } : {}),
+              });
+        return;
+      case 'step':
+        bar?.update({ step: event.step, loss: event.meanLoss });
+        return;
+      case 'validation-start':
+        // Validation ranks every item for each query: on large catalogues it is a long step of its own.
+        if (progress?.isTTY !== true)
+          log(
+            `[mmrecall] epoch ${event.epoch}: ${event.steps} steps in ${event.seconds.toFixed(1)} s; validating ...`,
+          );
+        return;
+      case 'epoch-end': {
+        const { record, k } = event;
+        if (progress?.isTTY !== true)
+          log(`[mmrecall] epoch ${record.epoch}: validation done in ${event.validationSeconds.toFixed(1)} s`);
+        const cold = Number.isNaN(record.validColdRecall) ? 'n/a' : record.validColdRecall.toFixed(4);
+        bar?.finish({
+          extra: `valid Recall@${k} ${record.validRecall.toFixed(4)} (cold ${cold})${event.improved ? ' *' : ''}`,
+        });
+        if (progress === null) {
+          log(
+            `epoch ${record.epoch}/${event.epochs} loss ${record.loss.toFixed(4)} valid Recall@${k} ${record.validRecall.toFixed(4)}`,
+          );
+        }
+        return;
+      }
+      case 'early-stop':
+        log(
+          `[mmrecall] early stopping: no improvement of valid Recall@${event.k} for ${event.epochsWithoutImprovement} epochs; best epoch ${event.bestEpoch}`,
+        );
+        return;
+    }
+  };
+}
