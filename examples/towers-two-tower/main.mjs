@@ -1,7 +1,8 @@
 // A tiny two-tower model trained with sparse embedding tables: 48 users in 4 groups, each group
 // liking 3 of 12 items; after 80 steps the top-1 item is a liked one for (nearly) every user.
 import { selectBackend } from '@mmrecall/runtime';
-import { createIdTower, createUserTower, trainStep } from '@mmrecall/towers';
+import { createIdTower, createUserTower } from '@mmrecall/towers';
+import { createSparseOptimizer, trainStep } from '@mmrecall/towers/training';
 import * as tf from '@tensorflow/tfjs-core';
 
 // The application picks the backend; selectBackend also registers the gradient functions
@@ -19,7 +20,6 @@ const items = createIdTower({
   hiddenUnits: [16],
   outputDim: 8,
   seed: 1,
-  optimizer: { kind: 'adam', learningRate: 0.05 },
 });
 const users = createUserTower({
   name: 'user',
@@ -29,7 +29,6 @@ const users = createUserTower({
   hiddenUnits: [16],
   outputDim: 8,
   seed: 2,
-  optimizer: { kind: 'adam', learningRate: 0.05 },
 });
 
 const userIds = Int32Array.from({ length: numUsers }, (_, u) => u);
@@ -39,6 +38,10 @@ const history = {
 };
 const allItems = Int32Array.from({ length: numItems }, (_, i) => i);
 const optimizer = tf.train.adam(0.01);
+// one lazy Adam per table; the user tower lists the shared item table too, so dedupe first
+const sparseOptimizers = [...new Set([...users.tables, ...items.tables])].map((table) =>
+  createSparseOptimizer({ table, kind: 'adam', learningRate: 0.05 }),
+);
 
 for (let step = 0; step <= 80; step++) {
   const labels = tf.tensor1d(
@@ -53,7 +56,7 @@ for (let step = 0; step <= 80; step++) {
       return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(labels, numItems), tf.logSoftmax(logits)), 1)));
     },
     variables: [...users.variables, ...items.variables],
-    tables: [...users.tables, ...items.tables], // the shared table is updated once
+    sparseOptimizers,
     optimizer,
   });
   labels.dispose();
@@ -71,5 +74,6 @@ const hits = Array.from(top.dataSync()).filter((item, u) => liked(u).includes(it
 console.log(`top-1 item is a liked one for ${hits}/${numUsers} users (chance: 12/48)`);
 top.dispose();
 optimizer.dispose();
+for (const sparse of sparseOptimizers) sparse.dispose();
 users.dispose();
 items.dispose();

@@ -1,7 +1,7 @@
 // The trainer as a library: the `train` command without the CLI (synthetic `tiny` preset, 2 epochs;
 // drop the data and train overrides for the default run of the README, test Recall@20 0.3077).
 import { selectBackend } from '@mmrecall/runtime';
-import { resolveTrainerConfig, trainAndSave } from '@mmrecall/trainer';
+import { resolveTrainerConfig, trainFromConfig } from '@mmrecall/trainer';
 
 const backend = await selectBackend({ backend: 'auto' });
 const config = resolveTrainerConfig({
@@ -12,5 +12,5 @@ const config = resolveTrainerConfig({
     output: 'runs/examples/programmatic',
   },
 });
-const result = await trainAndSave({ config, backend: backend.name });
+const result = await trainFromConfig({ config, backend: backend.name });
 console.log(result.metrics.test.cutoffs[20]?.all.recall, result.artifactsDir);

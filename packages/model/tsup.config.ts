@@ -1,3 +1,3 @@
 import { createTsupConfig } from '@mmrecall/build/tsup';
 
-export default createTsupConfig();
+export default createTsupConfig({ entry: ['src/index.ts', 'src/inference.ts'] });

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRandom, mixSeed as deriveSeed, shuffleInPlace } from '@mmrecall/random';
 import { selectBackend } from '@mmrecall/runtime';
-import { trainStep } from '@mmrecall/towers';
+import { createSparseOptimizer, trainStep } from '@mmrecall/towers/training';
 import { buildTrainingPairs, createBatchAssembler, createDenseAdam, resolveFitOptions } from '@mmrecall/training';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -122,6 +122,9 @@ export async function benchArm(options: BenchArmOptions): Promise<Omit<ArmFigure
   const steps = options.examples ? Math.max(1, Math.ceil(options.examples / batchSize)) : options.steps;
   const data = options.data ?? (await loadTrainingData({ data: config.data }));
   const setup = createModelFromConfig(config, data);
+  const sparseOptimizers = setup.model.tables.map((table) =>
+    createSparseOptimizer({ table, ...setup.model.config.tableOptimizer }),
+  );
   const optimizer =
     arm.path === 'fused'
       ? createDenseAdam({ variables: setup.model.variables, learningRate: config.train.learningRate })
@@ -158,7 +161,7 @@ export async function benchArm(options: BenchArmOptions): Promise<Omit<ArmFigure
       const { batch, step } = nextBatch();
       return trainStep({
         variables: setup.model.variables,
-        tables: setup.model.tables,
+        sparseOptimizers,
         optimizer,
         loss: () => setup.model.computeLoss({ batch, loss: lossOptions, training: true, step }).total,
       });
@@ -198,6 +201,7 @@ export async function benchArm(options: BenchArmOptions): Promise<Omit<ArmFigure
     };
   } finally {
     optimizer.dispose();
+    for (const sparse of sparseOptimizers) sparse.dispose();
     setup.dispose();
   }
 }

@@ -59,7 +59,6 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
   const config = options.config;
   validateModelConfig(config);
   const { kind, dim, seed } = config;
-  const optimizer = { kind: config.tableOptimizer.kind, learningRate: config.tableOptimizer.learningRate };
   const definition = modelKindDefinition(kind);
   const concat = definition.concatenated;
   const fusedKernels = config.fusedKernels ?? false;
@@ -72,7 +71,6 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
         hiddenUnits: config.id.hiddenUnits,
         outputDim: dim,
         seed: seed + 11,
-        optimizer,
         fusedKernels,
       })
     : undefined;
@@ -83,7 +81,6 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
         hiddenUnits: config.content.hiddenUnits,
         outputDim: dim,
         seed: seed + 23,
-        optimizer,
         fusedKernels,
         useRawVectors: config.content.useRawVectors,
         vectors: config.content.vectors,
@@ -112,7 +109,6 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
           outputDim: concat ? 2 * dim : dim,
           normalize: !concat,
           seed: seed + 37,
-          optimizer,
           fusedKernels,
           ...(config.user.profile ? { profile: config.user.profile } : {}),
           ...(history

@@ -73,7 +73,7 @@ export interface RecallModelConfig {
   };
   /** Scales that map raw statistics to gate features (fitted on training statistics). */
   posteriorScale?: { logExposures: number; logClicks: number; age: number };
-  /** Optimizer of the embedding tables (lazy: only touched rows are updated). */
+  /** Optimizer of the embedding tables (lazy: only touched rows are updated); training creates it. */
   tableOptimizer: { kind: 'adam' | 'adagrad'; learningRate: number };
   /**
    * Fewer kernels per training step: fused dense layers, L2 normalisation and additive fusion with
@@ -146,7 +146,7 @@ export interface RecallModel {
   readonly itemDim: number;
   /** Dense trainable variables. */
   readonly variables: tf.Variable[];
-  /** Sparse embedding tables (pass to towers' trainStep). */
+  /** Sparse embedding tables (training gives each a sparse optimizer of `@mmrecall/towers/training`). */
   readonly tables: EmbeddingTable[];
   /** Query embeddings: users (u2i) [B, queryDim]. */
   embedUsers(batch: UserBatch, options?: ForwardOptions): tf.Tensor2D;

@@ -1,6 +1,6 @@
 import { ShapeMismatchError } from '@mmrecall/errors';
 import { posteriorFeatures } from '@mmrecall/gating';
-import { embedNewItems, type LoadedArtifacts, readArtifacts } from '@mmrecall/model';
+import { embedNewItems, type LoadedArtifacts, readArtifacts } from '@mmrecall/model/inference';
 import * as tf from '@tensorflow/tfjs-core';
 
 import type { LiveItemModel, LoadServingModel, ServingModel, VectorSpec } from './serving-model';

@@ -2,7 +2,8 @@
 // unsortedSegmentSum on wasm): one SGD training step over B bags of ~20 items (dim 64) both ways,
 // plus a check that both give the same updated table.
 // Usage: npx tsup && node bench/bag-pooling.mjs [--steps 10] [--backends cpu,wasm] [--bags 512]
-import { createEmbeddingTable, trainStep } from '../dist/index.js';
+import { createEmbeddingTable } from '../dist/index.js';
+import { createSparseOptimizer, trainStep } from '../dist/training.js';
 import { median, random, tf, useBackend } from './tf-setup.mjs';
 
 function option(name, fallback) {
@@ -31,8 +32,8 @@ function run(kind) {
     rows,
     dim,
     seed: 1,
-    optimizer: { kind: 'sgd', learningRate: 0.1 },
   });
+  const sparse = createSparseOptimizer({ table, kind: 'sgd', learningRate: 0.1 });
   const target = tf.randomUniform([bags, dim], -1, 1, 'float32', 3);
   const optimizer = tf.train.sgd(0.1);
   const times = [];
@@ -47,7 +48,7 @@ function run(kind) {
         return tf.mean(tf.square(tf.sub(pooled, target)));
       },
       variables: [],
-      tables: [table],
+      sparseOptimizers: [sparse],
       optimizer,
     });
     if (step >= 2) times.push(performance.now() - start);

@@ -7,7 +7,8 @@
 //                                              [--stock-rows 200,2000,20000] [--stock-timeout 60]
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createEmbeddingTable, trainStep } from '../dist/index.js';
+import { createEmbeddingTable } from '../dist/index.js';
+import { createSparseOptimizer, trainStep } from '../dist/training.js';
 import { median, random, tf, useBackend } from './tf-setup.mjs';
 
 function option(name, fallback) {
@@ -30,8 +31,8 @@ function sparseRun(rows) {
     rows,
     dim,
     seed: 1,
-    optimizer: { kind: 'adam', learningRate: 1e-3 },
   });
+  const sparse = createSparseOptimizer({ table, kind: 'adam', learningRate: 1e-3 });
   const createMs = performance.now() - createStart;
   const kernel = tf.variable(tf.randomUniform([dim, dim], -0.2, 0.2, 'float32', 2));
   const target = tf.randomUniform([batch, dim], -1, 1, 'float32', 3);
@@ -47,7 +48,7 @@ function sparseRun(rows) {
     const loss = trainStep({
       loss: () => tf.mean(tf.square(tf.sub(tf.matMul(table.lookup(indices), kernel), target))),
       variables: [kernel],
-      tables: [table],
+      sparseOptimizers: [sparse],
       optimizer,
     });
     const elapsed = performance.now() - start;

@@ -2,9 +2,11 @@ import { InvalidArgumentError, MissingArtifactError, ShapeMismatchError } from '
 import { expectNoTensorLeak, expectTensorsClose, seededRandom } from '@mmrecall/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEmbeddingTable, type EmbeddingTable, type SparseOptimizerConfig } from './embedding-table';
+import { createEmbeddingTable, type EmbeddingTable } from './embedding-table';
+import { createSparseOptimizer, type SparseOptimizer, type SparseOptimizerConfig } from './sparse-optimizer';
 
 const created: EmbeddingTable[] = [];
+const optimizers = new Map<EmbeddingTable, SparseOptimizer>();
 function table(options: {
   rows: number;
   dim: number;
@@ -12,12 +14,17 @@ function table(options: {
   optimizer?: SparseOptimizerConfig;
   initScale?: number;
 }): EmbeddingTable {
-  const t = createEmbeddingTable({ name: 'test/table', seed: options.seed ?? 7, ...options });
+  const { optimizer, ...tableOptions } = options;
+  const t = createEmbeddingTable({ name: 'test/table', seed: options.seed ?? 7, ...tableOptions });
   created.push(t);
+  optimizers.set(t, createSparseOptimizer({ table: t, ...optimizer }));
   return t;
 }
+/** The sparse optimizer `table()` made for `t`. */
+const sparse = (t: EmbeddingTable): SparseOptimizer => optimizers.get(t) as SparseOptimizer;
 afterEach(() => {
   for (const t of created.splice(0)) t.dispose();
+  optimizers.clear();
 });
 
 /**
@@ -73,24 +80,13 @@ describe('createEmbeddingTable', () => {
     expect(() => createEmbeddingTable({ name: 'x', rows: 2, dim: 1.5, seed: 1 })).toThrow(
       InvalidArgumentError,
     );
-    expect(() =>
-      createEmbeddingTable({
-        name: 'x',
-        rows: 2,
-        dim: 2,
-        seed: 1,
-        optimizer: { kind: 'sgd', learningRate: 0 },
-      }),
-    ).toThrow(InvalidArgumentError);
-    expect(() =>
-      createEmbeddingTable({
-        name: 'x',
-        rows: 2,
-        dim: 2,
-        seed: 1,
-        optimizer: { kind: 'adam', learningRate: 0.1, beta1: 1 },
-      }),
-    ).toThrow(InvalidArgumentError);
+    const t = table({ rows: 2, dim: 2 });
+    expect(() => createSparseOptimizer({ table: t, kind: 'sgd', learningRate: 0 })).toThrow(
+      InvalidArgumentError,
+    );
+    expect(() => createSparseOptimizer({ table: t, kind: 'adam', learningRate: 0.1, beta1: 1 })).toThrow(
+      InvalidArgumentError,
+    );
   });
 });
 
@@ -135,7 +131,7 @@ describe('lookup', () => {
       return tf.sum(rows) as tf.Scalar;
     }, [t.anchor]);
     tf.dispose([value, ...Object.values(grads)]);
-    t.applySparseGradients();
+    sparse(t).applyGradients();
     expectTensorsClose(
       t.getRow(1),
       Array.from(before, (v) => v - 1),
@@ -240,7 +236,7 @@ describe('lookupBag', () => {
     expect(value.dataSync()[0]).toBeCloseTo(referenceLoss.dataSync()[0] as number, 4);
     expect(grads[t.anchor.name]?.dataSync()[0]).toBe(0);
     expect(t.pendingCount).toBe(1);
-    const summary = t.applySparseGradients();
+    const summary = sparse(t).applyGradients();
     expect(summary.touchedRows).toBe(5);
     expect(t.pendingCount).toBe(0);
     expectTensorsClose(t.weights, reference, 1e-5);
@@ -288,7 +284,7 @@ describe('sparse gradients vs the dense tf.gather reference', () => {
         [t.anchor],
       );
       tf.dispose([value, ...Object.values(grads)]);
-      t.applySparseGradients();
+      sparse(t).applyGradients();
     }
   }
 
@@ -326,7 +322,7 @@ describe('sparse gradients vs the dense tf.gather reference', () => {
     const expected = denseStep(initial, tf.train.adagrad(lr, 0.1), steps, target, linear);
     sparseStep(t, steps, target, linear);
     expectTensorsClose(t.weights, expected, 1e-5);
-    const accumulator = t.optimizerState().accumulator as Float32Array;
+    const accumulator = sparse(t).state().accumulator as Float32Array;
     expect(accumulator[19 * dim]).toBeCloseTo(0.1, 7); // never touched
     expect(accumulator[3 * dim]).toBeGreaterThan(0.1);
     tf.dispose([target, linear]);
@@ -343,7 +339,7 @@ describe('sparse gradients vs the dense tf.gather reference', () => {
     const expected = denseStep(initial, tf.train.adam(lr), [stepA, stepB], target, linear);
 
     sparseStep(t, [stepA], target, linear);
-    const state = t.optimizerState();
+    const state = sparse(t).state();
     const momentsOf = (row: number) => ({
       m: Array.from((state.firstMoment as Float32Array).subarray(row * dim, (row + 1) * dim)),
       v: Array.from((state.secondMoment as Float32Array).subarray(row * dim, (row + 1) * dim)),
@@ -393,7 +389,7 @@ describe('sparse gradients vs the dense tf.gather reference', () => {
     tf.dispose([value, ...Object.values(grads)]);
     expect(t.pendingCount).toBe(2);
     expect(t.sparseGradientSquaredNorm()).toBeCloseTo(2 * 3 * 3 + 2 * 2 * 2, 6);
-    t.applySparseGradients();
+    sparse(t).applyGradients();
     expect(Array.from(t.getRow(1))).toEqual(
       Array.from(initial.subarray(2, 4), (v) => Math.fround(v - lr * 3)),
     );
@@ -403,7 +399,7 @@ describe('sparse gradients vs the dense tf.gather reference', () => {
     expect(Array.from(t.getRow(0))).toEqual(Array.from(initial.subarray(0, 2)));
   });
 
-  it('clearGradients drops pending state and applySparseGradients with scale scales the step', () => {
+  it('clearGradients drops pending state and applyGradients with scale scales the step', () => {
     const t = table({ rows: 3, dim: 2, optimizer: { kind: 'sgd', learningRate: 1 } });
     const initial = t.weights.slice();
     const record = () => {
@@ -415,10 +411,10 @@ describe('sparse gradients vs the dense tf.gather reference', () => {
     };
     record();
     t.clearGradients();
-    expect(t.applySparseGradients().touchedRows).toBe(0);
+    expect(sparse(t).applyGradients().touchedRows).toBe(0);
     expect(Array.from(t.weights)).toEqual(Array.from(initial));
     record();
-    t.applySparseGradients({ scale: 0.25 });
+    sparse(t).applyGradients({ scale: 0.25 });
     expect(Array.from(t.getRow(0))).toEqual(Array.from(initial.subarray(0, 2), (v) => Math.fround(v - 0.25)));
   });
 
@@ -430,7 +426,7 @@ describe('sparse gradients vs the dense tf.gather reference', () => {
         [t.anchor],
       );
       tf.dispose([value, ...Object.values(grads)]);
-      t.applySparseGradients();
+      sparse(t).applyGradients();
     }, 'gradient pass');
   });
 });
@@ -472,48 +468,46 @@ describe('weights access', () => {
   });
 });
 
-describe('loadOptimizerState', () => {
-  const step = (table: ReturnType<typeof createEmbeddingTable>, indices: number[], target: number) => {
+describe('sparse optimizer loadState', () => {
+  const step = (optimizer: SparseOptimizer, indices: number[], target: number) => {
+    const { table } = optimizer;
     const { value, grads } = tf.variableGrads(
       () => tf.sum(tf.square(tf.sub(table.lookup(Int32Array.from(indices)), target))) as tf.Scalar,
       [table.anchor],
     );
     tf.dispose([value, ...Object.values(grads)]);
-    table.applySparseGradients();
+    optimizer.applyGradients();
   };
 
   it('a table restored from weights + optimizer state continues exactly like the original', () => {
-    const optimizer = { kind: 'adam' as const, learningRate: 0.05 };
-    const original = createEmbeddingTable({ name: 'orig', rows: 6, dim: 3, seed: 4, optimizer });
-    step(original, [0, 1, 1], 0.5);
-    step(original, [2, 1], -0.3);
-    const restored = createEmbeddingTable({ name: 'copy', rows: 6, dim: 3, seed: 99, optimizer });
+    const config = { kind: 'adam' as const, learningRate: 0.05 };
+    const original = createEmbeddingTable({ name: 'orig', rows: 6, dim: 3, seed: 4 });
+    const originalOptimizer = createSparseOptimizer({ table: original, ...config });
+    step(originalOptimizer, [0, 1, 1], 0.5);
+    step(originalOptimizer, [2, 1], -0.3);
+    const restored = createEmbeddingTable({ name: 'copy', rows: 6, dim: 3, seed: 99 });
+    const restoredOptimizer = createSparseOptimizer({ table: restored, ...config });
     restored.loadNamedWeights({ 'copy/embeddings': original.toNamedWeights()['orig/embeddings']! });
-    restored.loadOptimizerState(original.optimizerState());
-    step(original, [1, 3], 0.2);
-    step(restored, [1, 3], 0.2);
+    restoredOptimizer.loadState(originalOptimizer.state());
+    step(originalOptimizer, [1, 3], 0.2);
+    step(restoredOptimizer, [1, 3], 0.2);
     expect(Array.from(restored.weights)).toEqual(Array.from(original.weights));
-    expect(Array.from(restored.optimizerState().stepCounts!)).toEqual([1, 3, 1, 1, 0, 0]);
+    expect(Array.from(restoredOptimizer.state().stepCounts!)).toEqual([1, 3, 1, 1, 0, 0]);
     original.dispose();
     restored.dispose();
   });
 
   it('rejects another optimizer kind, missing fields and wrong lengths', () => {
-    const table = createEmbeddingTable({
-      name: 't',
-      rows: 4,
-      dim: 2,
-      seed: 1,
-      optimizer: { kind: 'adam', learningRate: 0.1 },
-    });
-    expect(() => table.loadOptimizerState({ kind: 'adagrad', accumulator: new Float32Array(8) })).toThrow(
+    const table = createEmbeddingTable({ name: 't', rows: 4, dim: 2, seed: 1 });
+    const optimizer = createSparseOptimizer({ table, kind: 'adam', learningRate: 0.1 });
+    expect(() => optimizer.loadState({ kind: 'adagrad', accumulator: new Float32Array(8) })).toThrow(
       /uses adam, the state is for adagrad/,
     );
-    expect(() => table.loadOptimizerState({ kind: 'adam', stepCounts: new Int32Array(4) })).toThrow(
+    expect(() => optimizer.loadState({ kind: 'adam', stepCounts: new Int32Array(4) })).toThrow(
       /firstMoment: is required/,
     );
     expect(() =>
-      table.loadOptimizerState({
+      optimizer.loadState({
         kind: 'adam',
         stepCounts: new Int32Array(4),
         firstMoment: new Float32Array(8),

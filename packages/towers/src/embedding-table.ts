@@ -2,29 +2,7 @@ import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
 import { uniformArray } from '@mmrecall/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { createVariable, type NamedWeights, readSlots, type WeightSlot, writeSlots } from './named-weights';
-import { assertIndicesInRange, assertInteger, assertPositive, validateBagOffsets } from './validate';
-
-/** Update rule applied to the touched rows of an embedding table. */
-export type SparseOptimizerKind = 'adam' | 'adagrad' | 'sgd';
-
-/** Optimizer of an embedding table. Only rows that received a gradient are updated ("lazy"). */
-export interface SparseOptimizerConfig {
-  /** `adam` (lazy Adam, per-row step counts), `adagrad` or plain `sgd`. */
-  kind: SparseOptimizerKind;
-  /** Step size, > 0. */
-  learningRate: number;
-  /** Adam: decay of the first moment. Default 0.9. */
-  beta1?: number;
-  /** Adam: decay of the second moment. Default 0.999. */
-  beta2?: number;
-  /**
-   * Adam: added to sqrt(v_hat); Adagrad: added to the accumulator inside the sqrt. Default 1e-7
-   * (what `tf.train.adam` / `tf.train.adagrad` use on float32 backends).
-   */
-  epsilon?: number;
-  /** Adagrad: starting value of every accumulator entry. Default 0.1 (as `tf.train.adagrad`). */
-  initialAccumulator?: number;
-}
+import { assertIndicesInRange, assertInteger, validateBagOffsets } from './validate';
 
 /** Options of `createEmbeddingTable`. */
 export interface EmbeddingTableOptions {
@@ -38,8 +16,6 @@ export interface EmbeddingTableOptions {
   seed: number;
   /** Initial weights are uniform in [-initScale, initScale]. Default 0.05. */
   initScale?: number;
-  /** Optimizer used by `applySparseGradients`. Default `{ kind: 'adam', learningRate: 0.001 }`. */
-  optimizer?: SparseOptimizerConfig;
 }
 
 /** Options of `EmbeddingTable.lookupBag`: CSR bags of row indices. */
@@ -62,35 +38,18 @@ export interface SetRowsOptions {
   values: Float32Array;
 }
 
-/** Options of `EmbeddingTable.applySparseGradients`. */
-export interface ApplySparseGradientsOptions {
-  /** Multiplies the aggregated gradient before the update (used for global-norm clipping). Default 1. */
-  scale?: number;
-}
-
-/** What `applySparseGradients` did. */
-export interface SparseUpdateSummary {
-  /** Distinct rows updated. */
-  touchedRows: number;
-}
-
-/** Read-only view of the optimizer state (arrays are the live buffers; do not write to them). */
-export interface SparseOptimizerState {
-  /** The configured update rule. */
-  kind: SparseOptimizerKind;
-  /** Adam: per-row step counts (rows), 0 for rows never updated. */
-  stepCounts?: Int32Array;
-  /** Adam: first moments (rows x dim). */
-  firstMoment?: Float32Array;
-  /** Adam: second moments (rows x dim). */
-  secondMoment?: Float32Array;
-  /** Adagrad: squared-gradient accumulators (rows x dim). */
-  accumulator?: Float32Array;
+/** The pending gradient summed per row: what a sparse optimizer applies. */
+export interface AggregatedGradient {
+  /** Distinct rows that received a gradient, in first-touch order. */
+  rows: Int32Array;
+  /** Their summed gradients, rows.length x dim (a view: valid until the next lookup or clear). */
+  gradients: Float32Array;
 }
 
 /**
  * An embedding table whose weights live in a JS Float32Array and whose gradients are sparse.
- * Use `trainStep` (or `tf.variableGrads` over `anchor` followed by `applySparseGradients`).
+ * It records gradients; a sparse optimizer (`createSparseOptimizer` of `@mmrecall/towers/training`)
+ * applies them, so serving code never loads the optimizers.
  */
 export interface EmbeddingTable {
   /** Logical name given at creation. */
@@ -114,22 +73,14 @@ export interface EmbeddingTable {
   lookupBag(options: LookupBagOptions): tf.Tensor2D;
   /** Squared L2 norm of the aggregated pending gradient (duplicates summed). */
   sparseGradientSquaredNorm(): number;
-  /** Scatter-adds the pending gradients, updates the touched rows only, then clears pending state. */
-  applySparseGradients(options?: ApplySparseGradientsOptions): SparseUpdateSummary;
+  /** The pending gradients scatter-added per row (duplicates summed); see `AggregatedGradient`. */
+  aggregatedGradient(): AggregatedGradient;
   /** Drops pending gradients without applying them. */
   clearGradients(): void;
   /** Copy of one row. */
   getRow(index: number): Float32Array;
-  /** Overwrites rows (optimizer state of those rows is kept). */
+  /** Overwrites rows (an optimizer's state of those rows is kept). */
   setRows(options: SetRowsOptions): void;
-  /** The optimizer state (empty until the first update allocates it). */
-  optimizerState(): SparseOptimizerState;
-  /**
-   * Restores optimizer state saved from `optimizerState()` (copied), e.g. when resuming from a
-   * checkpoint. Throws InvalidArgumentError for another optimizer kind or a missing field,
-   * ShapeMismatchError for wrong lengths.
-   */
-  loadOptimizerState(state: SparseOptimizerState): void;
   /** `{ [`${name}/embeddings`]: { shape: [rows, dim], data: copy } }`. */
   toNamedWeights(): NamedWeights;
   /** Restores `${name}/embeddings`; throws MissingArtifactError / ShapeMismatchError. */
@@ -149,11 +100,6 @@ interface PendingBlock {
   coefficients?: Float32Array;
 }
 
-interface AggregatedGradient {
-  rows: Int32Array;
-  gradients: Float32Array;
-}
-
 /** Creates an embedding table with sparse gradients. See the package README for the training loop. */
 export function createEmbeddingTable(options: EmbeddingTableOptions): EmbeddingTable {
   const { name, rows, dim, seed } = options;
@@ -166,18 +112,13 @@ export function createEmbeddingTable(options: EmbeddingTableOptions): EmbeddingT
       message: `must be a finite number >= 0, got ${initScale}`,
     });
   }
-  const optimizer = resolveOptimizer(options.optimizer);
 
   const weights = uniformArray(rows * dim, initScale, seed);
   const anchor = createVariable(new Float32Array(1), [], `${name}/anchor`);
   let pending: PendingBlock[] = [];
   let aggregated: AggregatedGradient | undefined;
   let disposed = false;
-  // optimizer state and the row -> slot scratch map are allocated on first use
-  let stepCounts: Int32Array | undefined;
-  let firstMoment: Float32Array | undefined;
-  let secondMoment: Float32Array | undefined;
-  let accumulator: Float32Array | undefined;
+  // the row -> slot scratch map is allocated on first use
   let slotOfRow: Int32Array | undefined;
 
   const assertAlive = (): void => {
@@ -303,68 +244,6 @@ export function createEmbeddingTable(options: EmbeddingTableOptions): EmbeddingT
     aggregated = undefined;
   };
 
-  const applySparseGradients = (applyOptions: ApplySparseGradientsOptions = {}): SparseUpdateSummary => {
-    assertAlive();
-    const scale = applyOptions.scale ?? 1;
-    if (!Number.isFinite(scale)) {
-      throw new InvalidArgumentError({ argument: 'scale', message: `must be finite, got ${scale}` });
-    }
-    const { rows: touched, gradients } = aggregate();
-    const count = touched.length;
-    const lr = optimizer.learningRate;
-    if (optimizer.kind === 'sgd') {
-      for (let s = 0; s < count; s++) {
-        const w0 = (touched[s] as number) * dim;
-        const g0 = s * dim;
-        for (let d = 0; d < dim; d++)
-          weights[w0 + d] = (weights[w0 + d] as number) - lr * scale * (gradients[g0 + d] as number);
-      }
-    } else if (optimizer.kind === 'adagrad') {
-      accumulator ??= new Float32Array(rows * dim).fill(optimizer.initialAccumulator);
-      const acc = accumulator;
-      const eps = optimizer.epsilon;
-      for (let s = 0; s < count; s++) {
-        const w0 = (touched[s] as number) * dim;
-        const g0 = s * dim;
-        for (let d = 0; d < dim; d++) {
-          const g = scale * (gradients[g0 + d] as number);
-          const a = (acc[w0 + d] as number) + g * g;
-          acc[w0 + d] = a;
-          weights[w0 + d] = (weights[w0 + d] as number) - (lr * g) / Math.sqrt(a + eps);
-        }
-      }
-    } else {
-      stepCounts ??= new Int32Array(rows);
-      firstMoment ??= new Float32Array(rows * dim);
-      secondMoment ??= new Float32Array(rows * dim);
-      const steps = stepCounts;
-      const m = firstMoment;
-      const v = secondMoment;
-      const { beta1, beta2, epsilon } = optimizer;
-      for (let s = 0; s < count; s++) {
-        const row = touched[s] as number;
-        const t = (steps[row] as number) + 1;
-        steps[row] = t;
-        const correction1 = 1 - beta1 ** t;
-        const correction2 = 1 - beta2 ** t;
-        const w0 = row * dim;
-        const g0 = s * dim;
-        for (let d = 0; d < dim; d++) {
-          const g = scale * (gradients[g0 + d] as number);
-          const mNew = beta1 * (m[w0 + d] as number) + (1 - beta1) * g;
-          const vNew = beta2 * (v[w0 + d] as number) + (1 - beta2) * g * g;
-          m[w0 + d] = mNew;
-          v[w0 + d] = vNew;
-          weights[w0 + d] =
-            (weights[w0 + d] as number) -
-            (lr * (mNew / correction1)) / (Math.sqrt(vNew / correction2) + epsilon);
-        }
-      }
-    }
-    clearGradients();
-    return { touchedRows: count };
-  };
-
   const slot: WeightSlot = {
     key: `${name}/embeddings`,
     shape: [rows, dim],
@@ -389,7 +268,10 @@ export function createEmbeddingTable(options: EmbeddingTableOptions): EmbeddingT
       for (let i = 0; i < gradients.length; i++) total += (gradients[i] as number) ** 2;
       return total;
     },
-    applySparseGradients,
+    aggregatedGradient: () => {
+      assertAlive();
+      return aggregate();
+    },
     clearGradients,
     getRow: (index) => {
       assertInteger(index, 'index', 0);
@@ -412,47 +294,6 @@ export function createEmbeddingTable(options: EmbeddingTableOptions): EmbeddingT
       for (let k = 0; k < indices.length; k++)
         weights.set(values.subarray(k * dim, k * dim + dim), (indices[k] as number) * dim);
     },
-    optimizerState: () => ({
-      kind: optimizer.kind,
-      ...(stepCounts === undefined ? {} : { stepCounts }),
-      ...(firstMoment === undefined ? {} : { firstMoment }),
-      ...(secondMoment === undefined ? {} : { secondMoment }),
-      ...(accumulator === undefined ? {} : { accumulator }),
-    }),
-    loadOptimizerState: (state) => {
-      if (state.kind !== optimizer.kind) {
-        throw new InvalidArgumentError({
-          argument: `${name}.loadOptimizerState.kind`,
-          message: `the table uses ${optimizer.kind}, the state is for ${state.kind}`,
-        });
-      }
-      const check = (field: string, array: ArrayLike<number> | undefined, length: number) => {
-        if (array === undefined) {
-          throw new InvalidArgumentError({
-            argument: `${name}.loadOptimizerState.${field}`,
-            message: `is required for ${optimizer.kind}`,
-          });
-        }
-        if (array.length !== length) {
-          throw new ShapeMismatchError({
-            message: `${name}.loadOptimizerState.${field} has the wrong length`,
-            expected: [length],
-            actual: [array.length],
-          });
-        }
-      };
-      if (optimizer.kind === 'adam') {
-        check('stepCounts', state.stepCounts, rows);
-        check('firstMoment', state.firstMoment, rows * dim);
-        check('secondMoment', state.secondMoment, rows * dim);
-        stepCounts = Int32Array.from(state.stepCounts!);
-        firstMoment = Float32Array.from(state.firstMoment!);
-        secondMoment = Float32Array.from(state.secondMoment!);
-      } else if (optimizer.kind === 'adagrad') {
-        check('accumulator', state.accumulator, rows * dim);
-        accumulator = Float32Array.from(state.accumulator!);
-      }
-    },
     toNamedWeights: () => readSlots([slot]),
     loadNamedWeights: (named) => writeSlots([slot], named),
     dispose: () => {
@@ -460,10 +301,6 @@ export function createEmbeddingTable(options: EmbeddingTableOptions): EmbeddingT
       disposed = true;
       clearGradients();
       anchor.dispose();
-      stepCounts = undefined;
-      firstMoment = undefined;
-      secondMoment = undefined;
-      accumulator = undefined;
       slotOfRow = undefined;
     },
   };
@@ -502,53 +339,4 @@ export function tableSlot(table: EmbeddingTable): WeightSlot {
     read: () => table.weights.slice(),
     write: (data) => table.weights.set(data),
   };
-}
-
-interface ResolvedOptimizer {
-  kind: SparseOptimizerKind;
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  initialAccumulator: number;
-}
-
-function resolveOptimizer(config: SparseOptimizerConfig | undefined): ResolvedOptimizer {
-  const resolved: ResolvedOptimizer = {
-    kind: config?.kind ?? 'adam',
-    learningRate: config?.learningRate ?? 0.001,
-    beta1: config?.beta1 ?? 0.9,
-    beta2: config?.beta2 ?? 0.999,
-    epsilon: config?.epsilon ?? 1e-7,
-    initialAccumulator: config?.initialAccumulator ?? 0.1,
-  };
-  if (!['adam', 'adagrad', 'sgd'].includes(resolved.kind)) {
-    throw new InvalidArgumentError({
-      argument: 'optimizer.kind',
-      message: `must be adam, adagrad or sgd, got ${String(resolved.kind)}`,
-    });
-  }
-  assertPositive(resolved.learningRate, 'optimizer.learningRate');
-  for (const [key, value] of [
-    ['beta1', resolved.beta1],
-    ['beta2', resolved.beta2],
-  ] as const) {
-    if (!(value >= 0 && value < 1))
-      throw new InvalidArgumentError({
-        argument: `optimizer.${key}`,
-        message: `must be in [0, 1), got ${value}`,
-      });
-  }
-  if (!(resolved.epsilon >= 0))
-    throw new InvalidArgumentError({
-      argument: 'optimizer.epsilon',
-      message: `must be >= 0, got ${resolved.epsilon}`,
-    });
-  if (!(resolved.initialAccumulator >= 0)) {
-    throw new InvalidArgumentError({
-      argument: 'optimizer.initialAccumulator',
-      message: `must be >= 0, got ${resolved.initialAccumulator}`,
-    });
-  }
-  return resolved;
 }

@@ -7,6 +7,7 @@ import { expectNoTensorLeak, expectTensorsClose, seededRandom } from '@mmrecall/
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmbeddingTable } from './embedding-table';
+import { sparseOptimizersOf, withSparseOptimizer } from './test-sparse-optimizers';
 import { trainStep } from './train-step';
 
 let previousBackend = '';
@@ -62,14 +63,10 @@ describe('sparse gradients on the wasm backend', () => {
     const dim = 4;
     const lr = 0.3;
     const indices = Int32Array.from([5, 12, 5, 39, 0, 12, 5, 7]);
-    const table = createEmbeddingTable({
-      name: 'wasm/table',
-      rows,
-      dim,
-      seed: 3,
-      initScale: 0.5,
-      optimizer: { kind: 'sgd', learningRate: lr },
-    });
+    const table = withSparseOptimizer(
+      createEmbeddingTable({ name: 'wasm/table', rows, dim, seed: 3, initScale: 0.5 }),
+      { kind: 'sgd', learningRate: lr },
+    );
     const kernel = tf.variable(tf.tensor2d(randomArray(dim * 3, 4), [dim, 3]));
     const target = tf.tensor2d(randomArray(indices.length * 3, 5), [indices.length, 3]);
     const loss = (rowsTensor: tf.Tensor2D, w: tf.Tensor): tf.Scalar =>
@@ -104,7 +101,7 @@ describe('sparse gradients on the wasm backend', () => {
       value = trainStep({
         loss: () => loss(table.lookup(indices), kernel),
         variables: [kernel],
-        tables: [table],
+        sparseOptimizers: sparseOptimizersOf([table]),
         optimizer,
       });
     }, 'wasm trainStep');
@@ -128,12 +125,9 @@ describe('sparse gradients on the wasm backend', () => {
 
   it('lookupBag trains on wasm (no UnsortedSegmentSum needed)', (context) => {
     if (unavailable !== undefined) context.skip(`wasm unavailable: ${unavailable}`);
-    const table = createEmbeddingTable({
-      name: 'wasm/bag',
-      rows: 10,
-      dim: 3,
-      seed: 1,
-      optimizer: { kind: 'adam', learningRate: 0.05 },
+    const table = withSparseOptimizer(createEmbeddingTable({ name: 'wasm/bag', rows: 10, dim: 3, seed: 1 }), {
+      kind: 'adam',
+      learningRate: 0.05,
     });
     const target = tf.tensor2d([1, 0, 0, 0, 1, 0], [2, 3]);
     const optimizer = tf.train.adam(0.05);
@@ -148,7 +142,7 @@ describe('sparse gradients on the wasm backend', () => {
         trainStep({
           loss: () => tf.mean(tf.square(tf.sub(table.lookupBag(bags), target))),
           variables: [],
-          tables: [table],
+          sparseOptimizers: sparseOptimizersOf([table]),
           optimizer,
         }),
       );

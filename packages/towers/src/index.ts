@@ -6,18 +6,13 @@ export {
   type VectorFeature,
 } from './content-tower';
 export {
-  type ApplySparseGradientsOptions,
+  type AggregatedGradient,
   createEmbeddingTable,
   type EmbeddingTable,
   type EmbeddingTableOptions,
   type LookupBagOptions,
   type SetRowsOptions,
-  type SparseOptimizerConfig,
-  type SparseOptimizerKind,
-  type SparseOptimizerState,
-  type SparseUpdateSummary,
 } from './embedding-table';
-export { createFlatAdam, type FlatAdamOptions } from './flat-adam';
 export { type FusedActivation, type FusedDenseOptions, fusedDense } from './fused-dense';
 export {
   createIdTower,
@@ -36,5 +31,4 @@ export {
   type TowerApplyOptions,
   type TowerCommonOptions,
 } from './tower-parts';
-export { type DenseOptimizer, type TrainStepOptions, trainStep } from './train-step';
 export { createUserTower, type UserTower, type UserTowerInput, type UserTowerOptions } from './user-tower';

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
 import { labelSeed } from '@mmrecall/random';
 import * as tf from '@tensorflow/tfjs-core';
-import { createEmbeddingTable, type EmbeddingTable, type SparseOptimizerConfig } from './embedding-table';
+import { createEmbeddingTable, type EmbeddingTable } from './embedding-table';
 import { type Activation, buildMlp, type Mlp } from './mlp';
 import type { NamedWeights, WeightSlot } from './named-weights';
 import { assertInteger, validateBagOffsets } from './validate';
@@ -32,8 +32,6 @@ export interface TowerCommonOptions {
   outputDim: number;
   /** Seed of all initialisations (tables and dense layers get derived seeds). */
   seed: number;
-  /** Optimizer of the embedding tables the tower creates. Default lazy Adam, learning rate 0.001. */
-  optimizer?: SparseOptimizerConfig;
   /** Hidden-layer activation. Default `relu`. */
   activation?: Activation;
   /** L2-normalise the output rows. Default true. */
@@ -106,7 +104,6 @@ export interface ResolvedCommon {
   hiddenUnits: number[];
   outputDim: number;
   seed: number;
-  optimizer: SparseOptimizerConfig | undefined;
   activation: Activation;
   normalize: boolean;
   dropoutRate: number;
@@ -130,7 +127,6 @@ export function resolveCommon(options: TowerCommonOptions): ResolvedCommon {
     hiddenUnits: [...options.hiddenUnits],
     outputDim: options.outputDim,
     seed: options.seed,
-    optimizer: options.optimizer,
     activation: options.activation ?? 'relu',
     normalize: options.normalize ?? true,
     dropoutRate,
@@ -159,7 +155,6 @@ export function tableMaker(
       rows,
       dim,
       seed: labelSeed(common.seed, part),
-      ...(common.optimizer === undefined ? {} : { optimizer: common.optimizer }),
     });
     owned.push(table);
     return table;

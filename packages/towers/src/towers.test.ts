@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ContentTowerOptions, createContentTower } from './content-tower';
 import { createIdTower, type IdTowerOptions } from './id-tower';
+import { sparseOptimizersOf } from './test-sparse-optimizers';
 import { l2Normalize, type Tower, type TowerApplyOptions } from './tower-parts';
 import { trainStep } from './train-step';
 import { createUserTower, type UserTowerOptions } from './user-tower';
@@ -329,7 +330,7 @@ describe('all towers', () => {
         trainStep({
           loss: () => tf.sum(tf.square(apply({ training: true }))),
           variables: tower.variables,
-          tables: tower.tables,
+          sparseOptimizers: sparseOptimizersOf(tower.tables),
           optimizer,
         });
       step();

@@ -2,7 +2,9 @@ import { InvalidArgumentError } from '@mmrecall/errors';
 import { expectNoTensorLeak, expectTensorsClose, seededRandom } from '@mmrecall/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEmbeddingTable, type EmbeddingTable, type SparseOptimizerConfig } from './embedding-table';
+import { createEmbeddingTable, type EmbeddingTable } from './embedding-table';
+import type { SparseOptimizerConfig } from './sparse-optimizer';
+import { sparseOptimizersOf, withSparseOptimizer } from './test-sparse-optimizers';
 import { trainStep } from './train-step';
 
 const owned: { dispose(): void }[] = [];
@@ -32,14 +34,10 @@ function setup(optimizer: SparseOptimizerConfig): {
   kernel: tf.Variable;
   target: tf.Tensor2D;
 } {
-  const table = createEmbeddingTable({
-    name: 'step/table',
-    rows: 30,
-    dim: 4,
-    seed: 5,
-    initScale: 0.5,
+  const table = withSparseOptimizer(
+    createEmbeddingTable({ name: 'step/table', rows: 30, dim: 4, seed: 5, initScale: 0.5 }),
     optimizer,
-  });
+  );
   const kernel = tf.variable(tf.tensor2d(randomArray(12, 6), [4, 3]));
   const target = tf.tensor2d(randomArray(8 * 3, 7), [8, 3]);
   owned.push(table, kernel, target);
@@ -74,7 +72,7 @@ describe('trainStep', () => {
     const loss = trainStep({
       loss: () => regressionLoss(table.lookup(indices), kernel, target),
       variables: [kernel],
-      tables: [table],
+      sparseOptimizers: sparseOptimizersOf([table]),
       optimizer,
     });
     expect(loss).toBeCloseTo(referenceLoss.dataSync()[0] as number, 5);
@@ -100,7 +98,7 @@ describe('trainStep', () => {
         trainStep({
           loss: () => regressionLoss(table.lookup(distinct), kernel, target),
           variables: [kernel],
-          tables: [table],
+          sparseOptimizers: sparseOptimizersOf([table]),
           optimizer,
         }),
       );
@@ -126,7 +124,7 @@ describe('trainStep', () => {
             target,
           ),
         variables: [kernel],
-        tables: [table],
+        sparseOptimizers: sparseOptimizersOf([table]),
         optimizer,
         clipNorm: 1,
       });
@@ -146,7 +144,7 @@ describe('trainStep', () => {
     trainStep({
       loss: () => regressionLoss(table.lookup(indices), kernel, target),
       variables: [kernel],
-      tables: [table],
+      sparseOptimizers: sparseOptimizersOf([table]),
       optimizer,
       clipNorm,
     });
@@ -162,12 +160,9 @@ describe('trainStep', () => {
 
   it('updates a table listed twice (shared) only once, and zero-fills variables the loss does not use', () => {
     const lr = 0.5;
-    const table = createEmbeddingTable({
-      name: 'shared',
-      rows: 3,
-      dim: 2,
-      seed: 1,
-      optimizer: { kind: 'sgd', learningRate: lr },
+    const table = withSparseOptimizer(createEmbeddingTable({ name: 'shared', rows: 3, dim: 2, seed: 1 }), {
+      kind: 'sgd',
+      learningRate: lr,
     });
     const unused = tf.variable(tf.ones([2]));
     const optimizer = tf.train.sgd(lr);
@@ -176,7 +171,7 @@ describe('trainStep', () => {
     trainStep({
       loss: () => tf.sum(table.lookup(Int32Array.from([1]))),
       variables: [unused],
-      tables: [table, table],
+      sparseOptimizers: sparseOptimizersOf([table, table]),
       optimizer,
     });
     expect(Array.from(table.getRow(1))).toEqual(
@@ -194,13 +189,13 @@ describe('trainStep', () => {
       trainStep({
         loss: () => tf.square(variable),
         variables: [variable],
-        tables: [],
+        sparseOptimizers: [],
         optimizer,
         clipNorm: 0,
       }),
     ).toThrow(InvalidArgumentError);
-    expect(() => trainStep({ loss: () => tf.scalar(1), variables: [], tables: [], optimizer })).toThrow(
-      InvalidArgumentError,
-    );
+    expect(() =>
+      trainStep({ loss: () => tf.scalar(1), variables: [], sparseOptimizers: [], optimizer }),
+    ).toThrow(InvalidArgumentError);
   });
 });

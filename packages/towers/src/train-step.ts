@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '@mmrecall/errors';
 import * as tf from '@tensorflow/tfjs-core';
-import type { EmbeddingTable } from './embedding-table';
+import type { SparseOptimizer } from './sparse-optimizer';
 
 /** What `trainStep` needs of a dense optimizer: `tf.train.adam(...)` and other tfjs optimizers qualify. */
 export interface DenseOptimizer {
@@ -14,8 +14,8 @@ export interface TrainStepOptions {
   loss: () => tf.Scalar;
   /** Dense trainable variables updated by `optimizer` (duplicates are ignored). */
   variables: tf.Variable[];
-  /** Embedding tables the loss looks up; each is updated with its own sparse optimizer (duplicates ignored). */
-  tables: EmbeddingTable[];
+  /** One sparse optimizer per embedding table the loss looks up (duplicates ignored). */
+  sparseOptimizers: SparseOptimizer[];
   /** Dense optimizer, e.g. `tf.train.adam(1e-3)`; sees the dense variables in the same order every step. */
   optimizer: DenseOptimizer;
   /**
@@ -27,13 +27,14 @@ export interface TrainStepOptions {
 
 /**
  * One training step: gradients of `loss` for the dense variables and the tables' anchors, dense
- * update through `optimizer.applyGradients`, sparse update through `applySparseGradients`.
+ * update through `optimizer.applyGradients`, sparse update through each table's sparse optimizer.
  * Returns the loss value before the update. Leaves no tensors behind (besides the optimizer's own
  * state, created on its first call).
  */
 export function trainStep(options: TrainStepOptions): number {
   const variables = [...new Set(options.variables)];
-  const tables = [...new Set(options.tables)];
+  const sparse = [...new Set(options.sparseOptimizers)];
+  const tables = sparse.map((optimizer) => optimizer.table);
   const { clipNorm } = options;
   if (clipNorm !== undefined && !(Number.isFinite(clipNorm) && clipNorm > 0)) {
     throw new InvalidArgumentError({
@@ -86,7 +87,7 @@ export function trainStep(options: TrainStepOptions): number {
         options.optimizer.applyGradients(dense);
       }
     }
-    for (const table of tables) table.applySparseGradients({ scale });
+    for (const optimizer of sparse) optimizer.applyGradients({ scale });
     return lossValue;
   } finally {
     for (const table of tables) table.clearGradients();

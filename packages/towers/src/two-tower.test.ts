@@ -2,6 +2,7 @@ import { expectNoTensorLeak, seededRandom } from '@mmrecall/test-utils';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { createIdTower } from './id-tower';
+import { sparseOptimizersOf, withSparseOptimizer } from './test-sparse-optimizers';
 import { trainStep } from './train-step';
 import { createUserTower } from './user-tower';
 
@@ -19,8 +20,8 @@ describe('two-tower model (user tower + id tower, dot-product softmax)', () => {
       hiddenUnits: [16],
       outputDim: 8,
       seed: 1,
-      optimizer: { kind: 'adam', learningRate: 0.05 },
     });
+    withSparseOptimizer(itemTower.tables, { kind: 'adam', learningRate: 0.05 });
     // history: one liked item per user, read through the ID tower's item table (shared)
     const userTower = createUserTower({
       name: 'users',
@@ -30,8 +31,14 @@ describe('two-tower model (user tower + id tower, dot-product softmax)', () => {
       hiddenUnits: [16],
       outputDim: 8,
       seed: 2,
-      optimizer: { kind: 'adam', learningRate: 0.05 },
     });
+    withSparseOptimizer(
+      userTower.tables.filter((table) => table !== itemTower.itemTable),
+      {
+        kind: 'adam',
+        learningRate: 0.05,
+      },
+    );
     const users = Int32Array.from({ length: numUsers }, (_, u) => u);
     const history = {
       offsets: Int32Array.from({ length: numUsers + 1 }, (_, u) => u),
@@ -64,7 +71,7 @@ describe('two-tower model (user tower + id tower, dot-product softmax)', () => {
           return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1))) as tf.Scalar;
         },
         variables: [...userTower.variables, ...itemTower.variables],
-        tables: [...userTower.tables, ...itemTower.tables],
+        sparseOptimizers: sparseOptimizersOf([...userTower.tables, ...itemTower.tables]),
         optimizer,
       });
     };

@@ -89,6 +89,19 @@ describe('createDenseAdam', () => {
     tf.dispose([...full, ...resumed]);
   });
 
+  it('needs a gradient for every variable and names the missing one', () => {
+    const vars = variables('partial');
+    const adam = createDenseAdam({ variables: vars, learningRate: 0.1 });
+    const grads = gradientsOf(vars, 0);
+    expect(() => adam.applyGradients(grads.slice(0, 1))).toThrow(/partial\/b/);
+    expect(() => adam.applyGradients([{ name: 'nope', tensor: grads[0]!.tensor }])).toThrow(/no variable named "nope"/);
+    // nothing moved
+    expect(Array.from(vars[1]!.dataSync())).toEqual([Math.fround(0.05), Math.fround(-0.4)]);
+    tf.dispose(grads.map(({ tensor }) => tensor));
+    adam.dispose();
+    tf.dispose(vars);
+  });
+
   it('refuses a state of other variables', () => {
     const vars = variables('refuse');
     const adam = createDenseAdam({ variables: vars, learningRate: 0.1 });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { InvalidArgumentError } from '@mmrecall/errors';
 import { readLossParts } from '@mmrecall/losses';
 import { createRandom, mixSeed as deriveSeed, shuffleInPlace } from '@mmrecall/random';
-import { trainStep } from '@mmrecall/towers';
+import { createSparseOptimizer, type SparseOptimizer, trainStep } from '@mmrecall/towers/training';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BatchRows, createBatchAssembler } from './batches';
 import { readCheckpoint, writeCheckpoint } from './checkpoint-file';
@@ -98,6 +98,7 @@ async function resumeFrom(options: {
   fingerprint: string;
   model: TrainableModel;
   optimizer: DenseAdam;
+  sparseOptimizers: SparseOptimizer[];
 }): Promise<Progress> {
   const { path, model, optimizer } = options;
   const checkpoint = await readCheckpoint<CheckpointMeta>({ path });
@@ -117,7 +118,7 @@ async function resumeFrom(options: {
   model.model.loadNamedWeights(namedWeightsFrom(arrays, 'model/'));
   const best = namedWeightsFrom(arrays, 'best/');
   optimizer.loadState(denseStateFrom(arrays, meta.dense));
-  for (const [index, table] of model.model.tables.entries()) restoreTableState(table, arrays, index);
+  for (const [index, sparse] of options.sparseOptimizers.entries()) restoreTableState(sparse, arrays, index);
   return {
     history: meta.history,
     bestEpoch: meta.bestEpoch,
@@ -180,6 +181,10 @@ export async function fit(args: FitArguments): Promise<FitResult> {
     seed: resolved.seed,
   });
   const optimizer = createDenseAdam({ variables: model.variables, learningRate: resolved.learningRate });
+  // The tables' lazy optimizers follow the model config (saved with the artifacts), one per table.
+  const sparseOptimizers = model.tables.map((table) =>
+    createSparseOptimizer({ table, ...model.config.tableOptimizer }),
+  );
   const timing: StepTiming = { steps: 0, examples: 0, assemblyMs: 0, stepMs: 0 };
   let resumedAfterEpoch: number | undefined;
   try {
@@ -194,7 +199,13 @@ export async function fit(args: FitArguments): Promise<FitResult> {
       finished: false,
     };
     if (checkpoint?.resume) {
-      state = await resumeFrom({ path: checkpoint.path, fingerprint, model: setup, optimizer });
+      state = await resumeFrom({
+        path: checkpoint.path,
+        fingerprint,
+        model: setup,
+        optimizer,
+        sparseOptimizers,
+      });
       resumedAfterEpoch = state.epochsDone;
       emit({
         type: 'resumed',
@@ -222,7 +233,7 @@ export async function fit(args: FitArguments): Promise<FitResult> {
         timing.assemblyMs += stepStart - assemblyStart;
         const loss = trainStep({
           variables: model.variables,
-          tables: model.tables,
+          sparseOptimizers,
           optimizer,
           ...(resolved.clipNorm > 0 ? { clipNorm: resolved.clipNorm } : {}),
           loss: () => {
@@ -319,7 +330,12 @@ export async function fit(args: FitArguments): Promise<FitResult> {
       if (epoch + 1 === epochs) state.finished = true;
       state.epochsDone = epoch + 1;
       if (checkpoint) {
-        const { arrays, dense } = await collectTrainingState({ model: setup, optimizer, best: state.best });
+        const { arrays, dense } = await collectTrainingState({
+          model: setup,
+          optimizer,
+          sparseOptimizers,
+          best: state.best,
+        });
         const { best: _best, ...progress } = state;
         await writeCheckpoint<CheckpointMeta>({
           path: checkpoint.path,
@@ -340,5 +356,6 @@ export async function fit(args: FitArguments): Promise<FitResult> {
     };
   } finally {
     optimizer.dispose();
+    for (const sparse of sparseOptimizers) sparse.dispose();
   }
 }

@@ -1,4 +1,4 @@
-import type { EmbeddingTable } from '@mmrecall/towers';
+import type { SparseOptimizer } from '@mmrecall/towers/training';
 import type { CheckpointArray } from './checkpoint-file';
 import type { DenseAdam, DenseAdamState } from './dense-adam';
 import type { TrainableModel } from './trainable-model';
@@ -18,6 +18,7 @@ export interface DenseOptimizerMeta {
 export async function collectTrainingState(options: {
   model: TrainableModel;
   optimizer: DenseAdam;
+  sparseOptimizers: SparseOptimizer[];
   best: NamedWeights | undefined;
 }): Promise<{ arrays: Record<string, CheckpointArray>; dense: DenseOptimizerMeta }> {
   const { model, optimizer, best } = options;
@@ -29,8 +30,9 @@ export async function collectTrainingState(options: {
     arrays[`adam/${slot.variable}/m`] = { shape: slot.shape, data: slot.firstMoment };
     arrays[`adam/${slot.variable}/v`] = { shape: slot.shape, data: slot.secondMoment };
   }
-  model.model.tables.forEach((table, index) => {
-    const tableState = table.optimizerState();
+  options.sparseOptimizers.forEach((sparse, index) => {
+    const { table } = sparse;
+    const tableState = sparse.state();
     const matrix = (data: Float32Array) => ({
       shape: [table.rows, table.dim],
       data: Float32Array.from(data),
@@ -86,7 +88,7 @@ export function denseStateFrom(
 
 /** Restores a table's sparse optimizer state (lazy Adam step counts and moments, or Adagrad accumulators). */
 export function restoreTableState(
-  table: EmbeddingTable,
+  sparse: SparseOptimizer,
   arrays: Record<string, CheckpointArray>,
   index: number,
 ): void {
@@ -95,13 +97,13 @@ export function restoreTableState(
   const v = arrays[`table/${index}/v`];
   const acc = arrays[`table/${index}/acc`];
   if (steps && m && v) {
-    table.loadOptimizerState({
+    sparse.loadState({
       kind: 'adam',
       stepCounts: steps.data as Int32Array,
       firstMoment: m.data as Float32Array,
       secondMoment: v.data as Float32Array,
     });
   } else if (acc) {
-    table.loadOptimizerState({ kind: 'adagrad', accumulator: acc.data as Float32Array });
+    sparse.loadState({ kind: 'adagrad', accumulator: acc.data as Float32Array });
   }
 }
