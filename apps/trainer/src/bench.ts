@@ -5,7 +5,12 @@ import { parseArgs } from 'node:util';
 import { createRandom, mixSeed as deriveSeed, shuffleInPlace } from '@mmrecall/random';
 import { selectBackend } from '@mmrecall/runtime';
 import { createSparseOptimizer, trainStep } from '@mmrecall/towers/training';
-import { buildTrainingPairs, createBatchAssembler, createDenseAdam, resolveFitOptions } from '@mmrecall/training';
+import {
+  buildTrainingPairs,
+  createBatchAssembler,
+  createDenseAdam,
+  resolveFitOptions,
+} from '@mmrecall/training';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type PartialTrainerConfig,

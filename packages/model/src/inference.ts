@@ -4,12 +4,12 @@ export {
   ARTIFACTS_FORMAT,
   ARTIFACTS_VERSION,
   type ArtifactIdMaps,
+  type ArtifactsIndexInfo,
   type ArtifactsManifest,
   type ItemMeta,
-  type LoadedArtifacts,
-  type ReadArtifactsOptions,
-  readArtifacts,
+  type ItemStatisticsMeta,
 } from './artifacts';
+export { resolveArtifactsDir } from './artifacts-folder';
 export {
   disposeViews,
   type EmbedItemsOptions,
@@ -32,6 +32,7 @@ export {
   type NewItemContent,
   type NewItemEmbeddings,
 } from './new-items';
+export { type LoadedArtifacts, type ReadArtifactsOptions, readArtifacts } from './read-artifacts';
 export type {
   CsrRows,
   ItemBatch,

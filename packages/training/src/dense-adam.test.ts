@@ -94,7 +94,9 @@ describe('createDenseAdam', () => {
     const adam = createDenseAdam({ variables: vars, learningRate: 0.1 });
     const grads = gradientsOf(vars, 0);
     expect(() => adam.applyGradients(grads.slice(0, 1))).toThrow(/partial\/b/);
-    expect(() => adam.applyGradients([{ name: 'nope', tensor: grads[0]!.tensor }])).toThrow(/no variable named "nope"/);
+    expect(() => adam.applyGradients([{ name: 'nope', tensor: grads[0]!.tensor }])).toThrow(
+      /no variable named "nope"/,
+    );
     // nothing moved
     expect(Array.from(vars[1]!.dataSync())).toEqual([Math.fround(0.05), Math.fround(-0.4)]);
     tf.dispose(grads.map(({ tensor }) => tensor));

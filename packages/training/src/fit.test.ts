@@ -89,7 +89,10 @@ describe('fit', () => {
 
   for (const fusedKernels of [false, true]) {
     it(`resumes after a kill from the last checkpoint with the same final metrics as an uninterrupted run${fusedKernels ? ' (fusedKernels)' : ''}`, async () => {
-      const run = await tinyRun({ kind: 'gated-additive', fusedKernels }, { epochs: 3, negatives: { extra: 16 } });
+      const run = await tinyRun(
+        { kind: 'gated-additive', fusedKernels },
+        { epochs: 3, negatives: { extra: 16 } },
+      );
       const uninterrupted = await trainAndTest({ ...run, checkpointPath: `${run.checkpointPath}-full` });
       await expect(trainAndTest(run, { killAfterEpoch: 1 })).rejects.toThrow('simulated kill');
       expect(existsSync(run.checkpointPath)).toBe(true);
