@@ -4,5 +4,5 @@ import { createTsupConfig } from '@mmrecall/build/tsup';
 // lists dist/ only).
 export default [
   createTsupConfig({ entry: ['src/index.ts', 'src/cli.ts'] }),
-  { ...createTsupConfig({ entry: ['src/bench.ts'] }), outDir: 'dist-bench', dts: false },
+  { ...createTsupConfig({ entry: ['bench/bench.ts'] }), outDir: 'dist-bench', dts: false },
 ];

@@ -18,9 +18,9 @@ import {
   resolveTrainerConfig,
   type TrainerBackend,
   type TrainerConfig,
-} from './config';
-import { loadTrainingData, type TrainingData } from './data';
-import { createModelFromConfig, fitOptionsOf } from './train-options';
+} from '../src/config';
+import { loadTrainingData, type TrainingData } from '../src/data';
+import { createModelFromConfig, fitOptionsOf } from '../src/train-options';
 
 /**
  * One way of running the training step. `stock` is the path the trainer took before fused kernels:
