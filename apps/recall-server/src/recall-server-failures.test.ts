@@ -142,7 +142,7 @@ describe('issue 10 failures of the server', () => {
     const never = new Promise<never>(() => undefined);
     const loadModel: RecallServerOptions['loadModel'] = (options) =>
       options.dir === hanging ? never : loadServingModel(options);
-    await withServer({ loadModel, readTimeoutMs: 300 }, async (call, server) => {
+    await withServer({ loadModel, readTimeoutMs: 2000 }, async (call, server) => {
       const started = performance.now();
       const refused = await call('POST', '/v1/admin/reload', { body: { artifactsDir: fifo }, token: TOKEN });
       expect(refused.status).toBe(422);
@@ -152,8 +152,8 @@ describe('issue 10 failures of the server', () => {
         token: TOKEN,
       });
       expect(timedOut.status).toBe(422);
-      expect(timedOut.body.message).toMatch(/reading did not finish within 300 ms/);
-      expect(performance.now() - started).toBeLessThan(5000);
+      expect(timedOut.body.message).toMatch(/reading did not finish within 2000 ms/);
+      expect(performance.now() - started).toBeLessThan(10_000);
       // Later reloads answer, and the old model served meanwhile.
       expect(
         (await call('POST', '/v1/admin/reload', { body: { artifactsDir: b.dir }, token: TOKEN })).status,
