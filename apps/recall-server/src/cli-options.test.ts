@@ -19,6 +19,8 @@ describe('parseCliOptions', () => {
         eventsJournal: undefined,
         eventsMaxKept: 1_000_000,
         readTimeoutMs: 120_000,
+        callBudgetMs: 30_000,
+        callKillAfterMs: 30_000,
       },
     });
   });
@@ -53,6 +55,10 @@ describe('parseCliOptions', () => {
         'state/events.jsonl',
         '--events-max-kept',
         '5000',
+        '--call-budget',
+        '2',
+        '--call-kill-after',
+        '7',
       ],
     });
     expect(parsed).toEqual({
@@ -70,6 +76,8 @@ describe('parseCliOptions', () => {
         eventsJournal: 'state/events.jsonl',
         eventsMaxKept: 5000,
         readTimeoutMs: 5000,
+        callBudgetMs: 2000,
+        callKillAfterMs: 7000,
       },
     });
     expect(parseCliOptions({ argv: ['--help'] })).toEqual({ help: true });
@@ -148,6 +156,8 @@ describe('parseCliOptions', () => {
     [['--artifacts', 'x', '--log-level', 'loud'], /--log-level must be one of/],
     [['--artifacts', 'x', '--read-timeout', '0'], /--read-timeout must be in 1..86400/],
     [['--artifacts', 'x', '--journal='], /--journal must name a file/],
+    [['--artifacts', 'x', '--call-budget', '0'], /--call-budget must be in 1..86400/],
+    [['--artifacts', 'x', '--call-kill-after', '1.5'], /--call-kill-after must be an integer/],
     [['--artifacts', 'x', '--verbose'], /Unknown option '--verbose'/],
     [['--artifacts', 'x', 'extra'], /Unexpected argument 'extra'/],
   ])('%j is a usage error', (argv, message) => {

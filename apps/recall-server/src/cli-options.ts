@@ -27,6 +27,10 @@ export interface CliOptions {
   eventsMaxKept: number;
   /** `--read-timeout` in milliseconds. */
   readTimeoutMs: number;
+  /** `--call-budget` in milliseconds. */
+  callBudgetMs: number;
+  /** `--call-kill-after` in milliseconds. */
+  callKillAfterMs: number;
 }
 
 /** Usage text of `mmrecall-serve --help`. */
@@ -65,6 +69,11 @@ Options:
                          events of the served model's training period leave it (it is also compacted
                          after every load)
   --read-timeout SECONDS most time reading an artifacts folder may take on start or reload (default 120)
+  --call-budget SECONDS  most time one index call (search, upsert, build step) may take (default 30); past it
+                         /readyz answers 503 for good and the process drains and exits with code 70
+  --call-kill-after SECONDS
+                         a call still running this long after its budget ends the process with SIGKILL
+                         (exit status 137; default 30)
   --log-level LEVEL      pino level: fatal, error, warn, info, debug, trace, silent (default info)
   -h, --help             show this text
 
@@ -133,6 +142,8 @@ export function parseCliOptions(options: {
     1,
     Number.MAX_SAFE_INTEGER,
   );
+  const callBudget = integerOption(values['call-budget'] ?? '30', '--call-budget', 1, 86_400);
+  const callKillAfter = integerOption(values['call-kill-after'] ?? '30', '--call-kill-after', 1, 86_400);
   if (values.journal === '') throw new CliUsageError('--journal must name a file');
   if (values['events-journal'] === '') throw new CliUsageError('--events-journal must name a file');
   const logLevel = values['log-level'] ?? 'info';
@@ -154,6 +165,8 @@ export function parseCliOptions(options: {
       eventsJournal: values['events-journal'],
       eventsMaxKept,
       readTimeoutMs: readTimeout * 1000,
+      callBudgetMs: callBudget * 1000,
+      callKillAfterMs: callKillAfter * 1000,
     },
   };
 }
@@ -179,6 +192,8 @@ const SPEC = {
   'events-journal': { type: 'string' },
   'events-max-kept': { type: 'string' },
   'read-timeout': { type: 'string' },
+  'call-budget': { type: 'string' },
+  'call-kill-after': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

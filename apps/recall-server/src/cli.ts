@@ -10,6 +10,9 @@ import { createRecallServer } from './recall-server';
 /** Longest wait for in-flight requests after SIGINT/SIGTERM. */
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 
+/** Exit code after an index call ran over its time budget (EX_SOFTWARE): the supervisor restarts the process. */
+const OVERRUN_EXIT_CODE = 70;
+
 async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
@@ -36,6 +39,8 @@ async function main(): Promise<number> {
   const backendLines: string[] = [];
   const backend = await selectBackend({ backend: options.backend, log: (line) => backendLines.push(line) });
   let server: ReturnType<typeof createRecallServer>;
+  // Set below; an overrun cannot happen before the server exists.
+  let stop: (reason: string, exitCode: number) => void = () => undefined;
   try {
     server = createRecallServer({
       artifactsDir: options.artifactsDir,
@@ -45,6 +50,12 @@ async function main(): Promise<number> {
       bodyLimit: options.bodyLimit,
       logger: { level: options.logLevel },
       readTimeoutMs: options.readTimeoutMs,
+      callBudget: {
+        budgetMs: options.callBudgetMs,
+        killAfterMs: options.callKillAfterMs,
+        // The process no longer serves reliably: drain it and let the supervisor start a fresh one.
+        onOverrun: () => stop('index call over its time budget', OVERRUN_EXIT_CODE),
+      },
       ...(options.journal !== undefined ? { journal: options.journal } : {}),
       ...(process.env.MMRECALL_INGEST_TOKEN ? { ingestToken: process.env.MMRECALL_INGEST_TOKEN } : {}),
       events: {
@@ -72,14 +83,15 @@ async function main(): Promise<number> {
     process.kill(process.pid, 'SIGKILL');
   };
   let stopping = false;
-  const stop = (signal: string): void => {
+  stop = (reason: string, exitCode: number): void => {
     if (stopping) {
-      log.warn({ signal }, 'second signal: exiting without waiting');
+      if (exitCode !== 0) return; // already stopping; an overrun during shutdown changes nothing
+      log.warn({ signal: reason }, 'second signal: exiting without waiting');
       killNow();
       return;
     }
     stopping = true;
-    log.info({ signal }, 'shutting down: finishing in-flight requests');
+    log.info({ reason, exitCode }, 'shutting down: finishing in-flight requests');
     setTimeout(() => {
       log.error({ seconds: SHUTDOWN_TIMEOUT_MS / 1000 }, 'shutdown did not finish in time: exiting');
       killNow();
@@ -87,7 +99,7 @@ async function main(): Promise<number> {
     server.close().then(
       () => {
         log.info('stopped');
-        process.exit(0);
+        process.exit(exitCode);
       },
       (error: unknown) => {
         log.error({ err: error }, 'shutdown failed');
@@ -95,8 +107,8 @@ async function main(): Promise<number> {
       },
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT', 0));
+  process.on('SIGTERM', () => stop('SIGTERM', 0));
 
   // Listen first: /healthz answers and /readyz says 503 while the artifacts load.
   await server.app.listen({ port: options.port, host: options.host });

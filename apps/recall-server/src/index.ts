@@ -5,4 +5,10 @@ export {
   createAdminAuth,
 } from './admin-auth';
 export { type ErrorBody, errorBody } from './http-errors';
-export { createRecallServer, type RecallServer, type RecallServerOptions } from './recall-server';
+export {
+  type CallBudgetOptions,
+  createRecallServer,
+  DEFAULT_CALL_BUDGET_MS,
+  type RecallServer,
+  type RecallServerOptions,
+} from './recall-server';

@@ -1,46 +1,26 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadServingModel } from '@mmrecall/recall-service';
-import {
-  bruteForce,
-  createTempDir,
-  itemContent,
-  removeTempDir,
-  type TestArtifacts,
-  writeTestArtifacts,
-} from '@mmrecall/test-artifacts';
+import { bruteForce, itemContent, writeTestArtifacts } from '@mmrecall/test-artifacts';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRecallServer, type RecallServer } from './recall-server';
 import { client, listen } from './test-client';
+import { TOKEN, useTestArtifacts } from './test-fixture';
 
-const TOKEN = 'test-admin-token-0123456789';
-
-let parent: string;
-let artifactsA: TestArtifacts;
-let artifactsB: TestArtifacts;
-
-beforeAll(async () => {
-  parent = await createTempDir();
-  artifactsA = await writeTestArtifacts({ parent, name: 'a', seed: 1 });
-  artifactsB = await writeTestArtifacts({ parent, name: 'b', seed: 2 });
-});
-
-afterAll(async () => {
-  await removeTempDir(parent);
-});
+const folders = useTestArtifacts();
 
 describe('recall server over HTTP (exact index)', () => {
   let server: RecallServer;
   let call: ReturnType<typeof client>;
-  const ids = () => artifactsA.data.dataset.items.ids;
-  const users = () => artifactsA.data.dataset.users.ids;
+  const ids = () => folders.a.data.dataset.items.ids;
+  const users = () => folders.a.data.dataset.users.ids;
   /** A cold item (its artifact embedding comes from content with zero statistics). */
-  const coldRow = () => artifactsA.warm.indexOf(0);
+  const coldRow = () => folders.a.warm.indexOf(0);
 
   beforeAll(async () => {
     server = createRecallServer({
-      artifactsDir: artifactsA.dir,
+      artifactsDir: folders.a.dir,
       index: 'exact',
       adminToken: TOKEN,
       bodyLimit: 64 * 1024,
@@ -65,7 +45,7 @@ describe('recall server over HTTP (exact index)', () => {
       items: 400,
       users: 300,
     });
-    expect(ready.body.artifactsDir).toBe(artifactsA.dir);
+    expect(ready.body.artifactsDir).toBe(folders.a.dir);
   });
 
   test('u2i by userId returns the exact top-k of the precomputed user embedding', async () => {
@@ -73,10 +53,10 @@ describe('recall server over HTTP (exact index)', () => {
     const answer = await call('POST', '/v1/recall/u2i', { body: { userId: users()[userRow], k: 10 } });
     expect(answer.status).toBe(200);
     expect(answer.body.model).toBe('gated-additive');
-    const { dim } = artifactsA;
+    const { dim } = folders.a;
     const expected = bruteForce(
-      artifactsA.userEmbeddings.subarray(userRow * dim, (userRow + 1) * dim),
-      artifactsA.itemEmbeddings,
+      folders.a.userEmbeddings.subarray(userRow * dim, (userRow + 1) * dim),
+      folders.a.itemEmbeddings,
       dim,
       10,
     );
@@ -103,7 +83,7 @@ describe('recall server over HTTP (exact index)', () => {
   });
 
   test('u2i with the features the artifacts were built from reproduces the precomputed query', async () => {
-    const { dataset, split } = artifactsA.data;
+    const { dataset, split } = folders.a.data;
     const userRow = 11;
     const profile: string[] = [];
     const features = dataset.userFeatures!;
@@ -203,10 +183,10 @@ describe('recall server over HTTP (exact index)', () => {
     const row = 3;
     const answer = await call('POST', '/v1/recall/i2i', { body: { itemId: ids()[row], k: 8 } });
     expect(answer.status).toBe(200);
-    const { dim } = artifactsA;
+    const { dim } = folders.a;
     const expected = bruteForce(
-      artifactsA.itemEmbeddings.subarray(row * dim, (row + 1) * dim),
-      artifactsA.itemEmbeddings,
+      folders.a.itemEmbeddings.subarray(row * dim, (row + 1) * dim),
+      folders.a.itemEmbeddings,
       dim,
       8,
       new Set([row]),
@@ -223,7 +203,7 @@ describe('recall server over HTTP (exact index)', () => {
   });
 
   test('admin routes need the right bearer token', async () => {
-    const content = itemContent(artifactsA, 0);
+    const content = itemContent(folders.a, 0);
     const none = await call('PUT', '/v1/items/auth-probe', { body: content });
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe('Bearer');
@@ -246,7 +226,7 @@ describe('recall server over HTTP (exact index)', () => {
   });
 
   test('bad item bodies get 400 naming the field and leave the index unchanged', async () => {
-    const good = itemContent(artifactsA, 1);
+    const good = itemContent(folders.a, 1);
     const [name, values] = Object.entries(good.vectors)[0]!;
     const sizeBefore = (await call('GET', '/readyz')).body.items;
     const cases: [unknown, RegExp][] = [
@@ -318,12 +298,12 @@ describe('recall server over HTTP (exact index)', () => {
   test('a PUT item is recalled at once by i2i and u2i, replaced by a second PUT and gone after DELETE', async () => {
     const row = coldRow();
     const coldId = ids()[row] as string;
-    const { dim } = artifactsA;
-    const coldVector = artifactsA.itemEmbeddings.subarray(row * dim, (row + 1) * dim);
+    const { dim } = folders.a;
+    const coldVector = folders.a.itemEmbeddings.subarray(row * dim, (row + 1) * dim);
     let selfScore = 0;
     for (let j = 0; j < dim; j++) selfScore += (coldVector[j] as number) ** 2;
 
-    const put = await call('PUT', '/v1/items/new-twin', { body: itemContent(artifactsA, row), token: TOKEN });
+    const put = await call('PUT', '/v1/items/new-twin', { body: itemContent(folders.a, row), token: TOKEN });
     expect(put.status).toBe(201);
     expect(put.body).toMatchObject({ id: 'new-twin', created: true, unknownTags: [] });
     expect(put.body.gate).toBeGreaterThan(0);
@@ -340,8 +320,8 @@ describe('recall server over HTTP (exact index)', () => {
     expect(fromTwin.body.items.map((item: { id: string }) => item.id)).not.toContain('new-twin');
 
     // u2i: the user who likes the cold item most gets the twin with the same score.
-    const userScores = bruteForce(coldVector, artifactsA.userEmbeddings, dim, 1);
-    const userId = artifactsA.data.dataset.users.ids[userScores[0]!.row];
+    const userScores = bruteForce(coldVector, folders.a.userEmbeddings, dim, 1);
+    const userId = folders.a.data.dataset.users.ids[userScores[0]!.row];
     const u2i = await call('POST', '/v1/recall/u2i', { body: { userId, k: 1000 } });
     const byId = new Map(u2i.body.items.map((item: { id: string; score: number }) => [item.id, item.score]));
     expect(byId.get('new-twin')).toBeCloseTo(byId.get(coldId) as number, 4);
@@ -349,7 +329,7 @@ describe('recall server over HTTP (exact index)', () => {
 
     // A second PUT replaces the vector (content of another item) without creating a new item.
     const replaced = await call('PUT', '/v1/items/new-twin', {
-      body: itemContent(artifactsA, 2),
+      body: itemContent(folders.a, 2),
       token: TOKEN,
     });
     expect(replaced.status).toBe(200);
@@ -371,7 +351,7 @@ describe('recall server over HTTP (exact index)', () => {
   });
 
   test('unknown tags are reported, not fatal', async () => {
-    const content = itemContent(artifactsA, 4);
+    const content = itemContent(folders.a, 4);
     const put = await call('PUT', '/v1/items/tagged', {
       body: { ...content, tags: [...content.tags, 'brand-new-tag'] },
       token: TOKEN,
@@ -383,11 +363,11 @@ describe('recall server over HTTP (exact index)', () => {
 
   test('50 PUTs and feature queries leak no tensors', async () => {
     // Warm up once (kernels may cache on first use), then count.
-    await call('PUT', '/v1/items/leak-0', { body: itemContent(artifactsA, 0), token: TOKEN });
+    await call('PUT', '/v1/items/leak-0', { body: itemContent(folders.a, 0), token: TOKEN });
     const before = tf.memory().numTensors;
     for (let i = 0; i < 50; i++) {
       const put = await call('PUT', `/v1/items/leak-${i}`, {
-        body: itemContent(artifactsA, i % 400),
+        body: itemContent(folders.a, i % 400),
         token: TOKEN,
       });
       expect(put.status).toBe(i === 0 ? 200 : 201);
@@ -439,7 +419,7 @@ describe('recall server over HTTP (exact index)', () => {
   });
 
   test('reload swaps artifacts under concurrent load with zero failed requests and keeps run-time items', async () => {
-    const put = await call('PUT', '/v1/items/survivor', { body: itemContent(artifactsA, 9), token: TOKEN });
+    const put = await call('PUT', '/v1/items/survivor', { body: itemContent(folders.a, 9), token: TOKEN });
     expect(put.status).toBe(201);
     const deleteTrained = await call('DELETE', `/v1/items/${ids()[20]}`, { token: TOKEN });
     expect(deleteTrained.status).toBe(204);
@@ -465,7 +445,7 @@ describe('recall server over HTTP (exact index)', () => {
     const workers = Array.from({ length: 8 }, (_, w) => worker(w));
     await new Promise((resolve) => setTimeout(resolve, 150));
     const reload = await call('POST', '/v1/admin/reload', {
-      body: { artifactsDir: artifactsB.dir },
+      body: { artifactsDir: folders.b.dir },
       token: TOKEN,
     });
     await new Promise((resolve) => setTimeout(resolve, 150));
@@ -474,7 +454,7 @@ describe('recall server over HTTP (exact index)', () => {
 
     expect(reload.status).toBe(200);
     expect(reload.body).toMatchObject({
-      artifactsDir: artifactsB.dir,
+      artifactsDir: folders.b.dir,
       kind: 'gated-additive',
       items: 400,
       users: 300,
@@ -485,12 +465,12 @@ describe('recall server over HTTP (exact index)', () => {
     expect(statuses.filter((status) => status !== 200)).toEqual([]);
 
     // Now serving B: u2i matches B's embeddings.
-    const { dim } = artifactsB;
+    const { dim } = folders.b;
     const userRow = 5;
     const answer = await call('POST', '/v1/recall/u2i', { body: { userId: users()[userRow], k: 5 } });
     const expected = bruteForce(
-      artifactsB.userEmbeddings.subarray(userRow * dim, (userRow + 1) * dim),
-      artifactsB.itemEmbeddings,
+      folders.b.userEmbeddings.subarray(userRow * dim, (userRow + 1) * dim),
+      folders.b.itemEmbeddings,
       dim,
       6,
     )
@@ -507,7 +487,7 @@ describe('recall server over HTTP (exact index)', () => {
             (answer.body.items.some((item: { id: string }) => item.id === 'survivor') ? 1 : 0),
         ),
     );
-    expect((await call('GET', '/readyz')).body).toMatchObject({ artifactsDir: artifactsB.dir, items: 400 });
+    expect((await call('GET', '/readyz')).body).toMatchObject({ artifactsDir: folders.b.dir, items: 400 });
     // The run-time item survived (re-embedded by B's model), the deletion persisted.
     expect((await call('POST', '/v1/recall/i2i', { body: { itemId: 'survivor', k: 3 } })).status).toBe(200);
     expect((await call('POST', '/v1/recall/i2i', { body: { itemId: ids()[20] } })).status).toBe(404);
@@ -515,12 +495,12 @@ describe('recall server over HTTP (exact index)', () => {
 
   test('a failed reload answers 422 with the reason and keeps serving the old state', async () => {
     const missing = await call('POST', '/v1/admin/reload', {
-      body: { artifactsDir: path.join(parent, 'does-not-exist') },
+      body: { artifactsDir: path.join(folders.parent, 'does-not-exist') },
       token: TOKEN,
     });
     expect(missing.status).toBe(422);
     expect(missing.body.message).toMatch(/reload failed \(still serving .*\): .*manifest\.json/);
-    const broken = path.join(parent, 'broken');
+    const broken = path.join(folders.parent, 'broken');
     await mkdir(broken, { recursive: true });
     await writeFile(path.join(broken, 'manifest.json'), '{"format": "mmrecall-artifacts", "version": 1');
     const corrupt = await call('POST', '/v1/admin/reload', { body: { artifactsDir: broken }, token: TOKEN });
@@ -528,7 +508,7 @@ describe('recall server over HTTP (exact index)', () => {
     expect(corrupt.body.message).toMatch(/not valid JSON/);
     const badField = await call('POST', '/v1/admin/reload', { body: { artifactsDir: 5 }, token: TOKEN });
     expect(badField.status).toBe(400);
-    expect((await call('GET', '/readyz')).body.artifactsDir).toBe(artifactsB.dir);
+    expect((await call('GET', '/readyz')).body.artifactsDir).toBe(folders.b.dir);
     expect((await call('POST', '/v1/recall/u2i', { body: { userId: users()[0] } })).status).toBe(200);
     const metrics = (await call('GET', '/metrics')).body as string;
     expect(metrics).toMatch(/mmrecall_reloads_total\{outcome="failure"\} 2/);
@@ -538,13 +518,13 @@ describe('recall server over HTTP (exact index)', () => {
   test('reload without a body reloads the current folder', async () => {
     const answer = await call('POST', '/v1/admin/reload', { token: TOKEN });
     expect(answer.status).toBe(200);
-    expect(answer.body.artifactsDir).toBe(artifactsB.dir);
+    expect(answer.body.artifactsDir).toBe(folders.b.dir);
   });
 });
 
 describe('recall server lifecycle and configuration', () => {
   test('admin routes are disabled (403) without a token', async () => {
-    const server = createRecallServer({ artifactsDir: artifactsA.dir, index: 'exact' });
+    const server = createRecallServer({ artifactsDir: folders.a.dir, index: 'exact' });
     try {
       await server.ready;
       const call = client(await listen(server));
@@ -571,7 +551,7 @@ describe('recall server lifecycle and configuration', () => {
       release = resolve;
     });
     const server = createRecallServer({
-      artifactsDir: artifactsA.dir,
+      artifactsDir: folders.a.dir,
       index: 'hnsw',
       adminToken: TOKEN,
       loadModel: async (options) => {
@@ -593,19 +573,19 @@ describe('recall server lifecycle and configuration', () => {
       expect(ready.body).toMatchObject({ status: 'ready', index: 'hnsw' });
       // The hnsw index finds the exact nearest neighbours on this small catalog.
       const row = 3;
-      const { dim } = artifactsA;
+      const { dim } = folders.a;
       const answer = await call('POST', '/v1/recall/i2i', {
-        body: { itemId: artifactsA.data.dataset.items.ids[row], k: 5 },
+        body: { itemId: folders.a.data.dataset.items.ids[row], k: 5 },
       });
       const expected = bruteForce(
-        artifactsA.itemEmbeddings.subarray(row * dim, (row + 1) * dim),
-        artifactsA.itemEmbeddings,
+        folders.a.itemEmbeddings.subarray(row * dim, (row + 1) * dim),
+        folders.a.itemEmbeddings,
         dim,
         5,
         new Set([row]),
       );
       expect(answer.body.items.map((item: { id: string }) => item.id)).toEqual(
-        expected.map((e) => artifactsA.data.dataset.items.ids[e.row]),
+        expected.map((e) => folders.a.data.dataset.items.ids[e.row]),
       );
     } finally {
       release();
@@ -614,13 +594,18 @@ describe('recall server lifecycle and configuration', () => {
   });
 
   test('reloading an id-only model keeps run-time items it cannot embed as pending; its PUT answers 400', async () => {
-    const idOnly = await writeTestArtifacts({ parent, name: 'id-only', kind: 'id-only', seed: 3 });
-    const server = createRecallServer({ artifactsDir: artifactsA.dir, index: 'exact', adminToken: TOKEN });
+    const idOnly = await writeTestArtifacts({
+      parent: folders.parent,
+      name: 'id-only',
+      kind: 'id-only',
+      seed: 3,
+    });
+    const server = createRecallServer({ artifactsDir: folders.a.dir, index: 'exact', adminToken: TOKEN });
     try {
       await server.ready;
       const call = client(await listen(server));
       expect(
-        (await call('PUT', '/v1/items/runtime-1', { body: itemContent(artifactsA, 0), token: TOKEN })).status,
+        (await call('PUT', '/v1/items/runtime-1', { body: itemContent(folders.a, 0), token: TOKEN })).status,
       ).toBe(201);
       const reload = await call('POST', '/v1/admin/reload', {
         body: { artifactsDir: idOnly.dir },
@@ -631,18 +616,18 @@ describe('recall server lifecycle and configuration', () => {
       expect((await call('GET', '/readyz')).body).toMatchObject({ kind: 'id-only', pending: 1 });
       expect((await call('POST', '/v1/recall/i2i', { body: { itemId: 'runtime-1' } })).status).toBe(404);
       const put = await call('PUT', '/v1/items/runtime-2', {
-        body: itemContent(artifactsA, 0),
+        body: itemContent(folders.a, 0),
         token: TOKEN,
       });
       expect(put.status).toBe(400);
       expect(put.body.message).toMatch(/id-only model has no content tower/);
       const u2i = await call('POST', '/v1/recall/u2i', {
-        body: { userId: artifactsA.data.dataset.users.ids[0], k: 3 },
+        body: { userId: folders.a.data.dataset.users.ids[0], k: 3 },
       });
       expect(u2i.body).toMatchObject({ model: 'id-only' });
       // Back to a content model: the kept item is embedded and served again.
       const back = await call('POST', '/v1/admin/reload', {
-        body: { artifactsDir: artifactsA.dir },
+        body: { artifactsDir: folders.a.dir },
         token: TOKEN,
       });
       expect(back.body).toMatchObject({ kind: 'gated-additive', items: 401, replayed: 1, pending: 0 });
@@ -653,7 +638,7 @@ describe('recall server lifecycle and configuration', () => {
   });
 
   test('a failed first load leaves readyz at 503 with the reason', async () => {
-    const server = createRecallServer({ artifactsDir: path.join(parent, 'missing'), index: 'exact' });
+    const server = createRecallServer({ artifactsDir: path.join(folders.parent, 'missing'), index: 'exact' });
     try {
       await expect(server.ready).rejects.toThrow(/manifest\.json/);
       const call = client(await listen(server));
@@ -670,7 +655,7 @@ describe('recall server lifecycle and configuration', () => {
     const debug = (...args: unknown[]) => process.env.DEBUG_LOG && console.log(...args);
     const before = tf.memory().numTensors;
     const server = createRecallServer({
-      artifactsDir: artifactsA.dir,
+      artifactsDir: folders.a.dir,
       index: 'exact',
       adminToken: TOKEN,
       logger: { level: process.env.DEBUG_LOG ?? 'silent' },
@@ -694,7 +679,7 @@ describe('recall server lifecycle and configuration', () => {
     const answers = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         call('POST', '/v1/recall/u2i', {
-          body: { userId: artifactsA.data.dataset.users.ids[i], features: { history: [] }, k: 50 },
+          body: { userId: folders.a.data.dataset.users.ids[i], features: { history: [] }, k: 50 },
         }).then((answer) => {
           debug('answer', i, answer.status);
           answeredAt.push(performance.now());

@@ -12,6 +12,7 @@ import {
   type ReloadResult,
   ServiceUnavailableError,
 } from '@mmrecall/recall-service';
+import { type CallOverrun, type CallWatchdog, createCallWatchdog } from '@mmrecall/serving';
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
@@ -74,6 +75,24 @@ export interface RecallServerOptions {
   ingestToken?: string;
   /** The live loop's settings (event journal, decay, batch sizes); see `@mmrecall/recall-service`. */
   events?: EventOptions;
+  /**
+   * Time budget of every index call (search, upsert, remove, build steps), watched from another
+   * thread (`createCallWatchdog` of `@mmrecall/serving`). A call over `budgetMs` makes `/readyz`
+   * answer 503 `stalled` for good and calls `onOverrun` (the CLI drains and exits 70); a call still
+   * running `killAfterMs` later, which no JavaScript can interrupt, ends the process with SIGKILL.
+   * Default `{ budgetMs: 30_000, killAfterMs: 30_000 }`; `false` turns the watchdog off.
+   */
+  callBudget?: CallBudgetOptions | false;
+}
+
+/** Settings of the index call watchdog ({@link RecallServerOptions.callBudget}). */
+export interface CallBudgetOptions {
+  /** Longest an index call may take, in milliseconds. Default 30,000. */
+  budgetMs?: number;
+  /** How long past the budget a call that has not returned may run before SIGKILL. Default 30,000. */
+  killAfterMs?: number;
+  /** Called once, on the main thread, when the first call over budget is known (returned late or still pending). */
+  onOverrun?: (overrun: CallOverrun) => void;
 }
 
 /** A recall server: the fastify app over a recall service, plus its lifecycle. */
@@ -88,7 +107,12 @@ export interface RecallServer {
   reload(dir?: string): Promise<ReloadResult>;
   /** Stops accepting connections, lets in-flight requests finish, then frees model and index. */
   close(): Promise<void>;
+  /** The index call watchdog (undefined with `callBudget: false`). */
+  readonly watchdog: CallWatchdog | undefined;
 }
+
+/** Default time budget of one index call. */
+export const DEFAULT_CALL_BUDGET_MS = 30_000;
 
 /** Longest path parameter the router takes (414 above it). */
 const MAX_PARAM_LENGTH = 512;
@@ -143,6 +167,23 @@ export function createRecallServer(options: RecallServerOptions): RecallServer {
     },
   });
 
+  const budget = options.callBudget === false ? undefined : (options.callBudget ?? {});
+  const budgetMs = budget?.budgetMs ?? DEFAULT_CALL_BUDGET_MS;
+  const watchdog =
+    budget === undefined
+      ? undefined
+      : createCallWatchdog({
+          budgetMs,
+          killAfterMs: budget.killAfterMs ?? DEFAULT_CALL_BUDGET_MS,
+          onOverrun: (overrun) => {
+            app.log.fatal(
+              { call: overrun.label, ms: overrun.ms, budgetMs },
+              'an index call ran over its time budget: readiness fails from now on',
+            );
+            budget.onOverrun?.(overrun);
+          },
+        });
+
   const metrics = createServerMetrics({
     indexSize: () => {
       const status = service.status();
@@ -161,6 +202,7 @@ export function createRecallServer(options: RecallServerOptions): RecallServer {
     ...(options.loadModel ? { loadModel: options.loadModel } : {}),
     ...(options.readTimeoutMs !== undefined ? { readTimeoutMs: options.readTimeoutMs } : {}),
     ...(options.journal !== undefined ? { journal: options.journal } : {}),
+    ...(watchdog !== undefined ? { watchdog } : {}),
     log: {
       info: (details, message) => app.log.info(details, message),
       warn: (details, message) => app.log.warn(details, message),
@@ -328,6 +370,13 @@ export function createRecallServer(options: RecallServerOptions): RecallServer {
     routes.get('/healthz', { schema: healthSchema }, async () => ({ status: 'ok' }));
 
     routes.get('/readyz', { schema: readySchema }, async (_request, reply) => {
+      if (watchdog !== undefined && !watchdog.healthy) {
+        const overrun = watchdog.overrun;
+        return reply.code(503).send({
+          status: 'stalled',
+          message: `${overrun?.label ?? 'an index call'} ran for ${overrun?.ms ?? '?'} ms, over its budget of ${budgetMs} ms: this process no longer takes traffic (restart it)`,
+        });
+      }
       const status = service.status();
       if (status.status === 'ready') return status;
       return reply.code(503).send({
@@ -354,6 +403,7 @@ export function createRecallServer(options: RecallServerOptions): RecallServer {
     closing.abort(new ServiceUnavailableError({ reason: 'closed', message: 'the server is closing' }));
     await app.close();
     await service.dispose();
+    await watchdog?.dispose();
   };
 
   return {
@@ -362,5 +412,6 @@ export function createRecallServer(options: RecallServerOptions): RecallServer {
     ready: service.ready,
     reload: (dir) => service.reload(dir === undefined ? {} : { artifactsDir: dir }),
     close,
+    watchdog,
   };
 }

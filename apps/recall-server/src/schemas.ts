@@ -233,7 +233,8 @@ export const healthSchema = {
 } as const;
 
 export const readySchema = {
-  summary: 'Readiness: artifacts are loaded (503 while loading or after a failed first load)',
+  summary:
+    'Readiness: artifacts are loaded (503 while loading, after a failed first load, or for good once an index call ran over its time budget)',
   tags: ['ops'],
   response: {
     200: {

@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MmrecallError } from '@mmrecall/errors';
+import type { CallWatchdog } from '@mmrecall/serving';
 
 import { abortable } from './abortable';
 import { findNonFinite } from './check-embeddings';
@@ -30,6 +31,8 @@ export interface LoadStateOptions {
   signal: AbortSignal;
   /** Called after each index build step. */
   onProgress?: (options: { done: number; total: number }) => void;
+  /** Time budget of every index call. */
+  watchdog?: CallWatchdog;
 }
 
 /**
@@ -67,6 +70,7 @@ export async function loadState(options: LoadStateOptions): Promise<ServingState
       ...(options.hnsw ? { hnsw: options.hnsw } : {}),
       signal,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.watchdog ? { watchdog: options.watchdog } : {}),
     });
   } catch (error) {
     model.dispose();

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { InvalidArgumentError, NotFoundError } from '@mmrecall/errors';
+import type { CallWatchdog } from '@mmrecall/serving';
 
 import { InvalidItemError, ServiceUnavailableError } from './errors';
 import {
@@ -72,6 +73,12 @@ export interface CreateRecallServiceOptions {
   loadModel?: LoadServingModel;
   /** Exposure and click events (the live loop). */
   events?: EventOptions;
+  /**
+   * Runs every index call (searches, upserts, removals, build steps) under this watchdog's time
+   * budget (`createCallWatchdog` of `@mmrecall/serving`), labelled `items.search` and so on: a call
+   * over budget turns `watchdog.healthy` false, one that never returns ends the process.
+   */
+  watchdog?: CallWatchdog;
 }
 
 /** Settings of the live loop ({@link RecallService.recordEvents}). */
@@ -338,6 +345,7 @@ export function createRecallService(options: CreateRecallServiceOptions): Recall
         loadModel,
         index: indexKind,
         ...(options.hnsw ? { hnsw: options.hnsw } : {}),
+        ...(options.watchdog ? { watchdog: options.watchdog } : {}),
         readTimeoutMs,
         signal,
         onProgress: ({ done, total }) => {

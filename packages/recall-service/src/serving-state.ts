@@ -1,8 +1,10 @@
 import {
   type AsyncRecallIndex,
+  type CallWatchdog,
   createExactIndex,
   createHnswIndex,
   openPrebuiltHnswIndex,
+  guardAsyncRecallIndex,
   PREBUILT_EXPANSION_SEARCH,
   toAsyncRecallIndex,
 } from '@mmrecall/serving';
@@ -81,6 +83,8 @@ export interface BuildServingStateOptions {
   onProgress?: (options: { done: number; total: number }) => void;
   /** Checked between insertion steps: an aborted build frees its index and rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Every index call (build steps included) runs under this watchdog's budget, labelled `items.<call>`. */
+  watchdog?: CallWatchdog;
 }
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -96,7 +100,7 @@ export async function buildServingState(options: BuildServingStateOptions): Prom
   // A prebuilt graph in the artifacts is memory-mapped: no build, the same graph after every start.
   const prebuilt = options.index === 'hnsw' ? model.prebuiltIndex : undefined;
   const expansionSearch = options.hnsw?.expansionSearch;
-  const index: AsyncRecallIndex =
+  const unguarded: AsyncRecallIndex =
     external !== undefined
       ? await external.create({ dim })
       : toAsyncRecallIndex(
@@ -114,6 +118,10 @@ export async function buildServingState(options: BuildServingStateOptions): Prom
                 })
               : createExactIndex({ dim, metric: 'ip', capacity: numItems + 1024 }),
         );
+  const index =
+    options.watchdog === undefined
+      ? unguarded
+      : guardAsyncRecallIndex({ index: unguarded, watchdog: options.watchdog, name: 'items' });
   // Disposal of an external index is I/O (dropping its table); a failure there must not fail the swap.
   let markDisposed: () => void = () => undefined;
   const disposedPromise = new Promise<void>((resolve) => {

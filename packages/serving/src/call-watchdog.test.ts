@@ -2,10 +2,10 @@ import { closeSync, openSync } from 'node:fs';
 
 import { InvalidArgumentError } from '@mmrecall/errors';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-
+import { toAsyncRecallIndex } from './async-recall-index';
 import { type CallWatchdog, createCallWatchdog } from './call-watchdog';
 import { createExactIndex } from './exact-index';
-import { guardRecallIndex } from './guarded-index';
+import { guardAsyncRecallIndex, guardRecallIndex } from './guarded-index';
 import { runTypeScriptChild } from './test-child';
 import type { RecallIndex } from './types';
 
@@ -111,5 +111,57 @@ describe('guardRecallIndex', () => {
       k: 1,
     });
     expect(watchdog.overrun?.label).toBe('items.search');
+  });
+});
+
+describe('runAsync and guardAsyncRecallIndex', () => {
+  it('a promise unsettled past its budget fails readiness while it is pending, and onOverrun fires once', async () => {
+    const overruns: string[] = [];
+    watchdog = createCallWatchdog({
+      budgetMs: 300,
+      killAfterMs: 60_000,
+      logFd: devNull,
+      onOverrun: (overrun) => overruns.push(overrun.label),
+    });
+    expect(await watchdog.runAsync('quick', async () => 5)).toBe(5);
+    await expect(
+      watchdog.runAsync('fails', async () => Promise.reject(new RangeError('no'))),
+    ).rejects.toThrow(RangeError);
+    expect(watchdog.healthy).toBe(true);
+    let settle: (value: number) => void = () => undefined;
+    const slow = watchdog.runAsync('db.search', () => new Promise<number>((resolve) => (settle = resolve)));
+    expect(watchdog.healthy).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    // Still pending: the check runs on the main thread, whose event loop is free.
+    expect(watchdog.healthy).toBe(false);
+    expect(watchdog.overrun?.label).toBe('db.search');
+    expect(watchdog.overrun?.ms).toBeGreaterThanOrEqual(300);
+    settle(9);
+    expect(await slow).toBe(9);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(overruns).toEqual(['db.search']);
+    expect(watchdog.healthy).toBe(false);
+  });
+
+  it('guards every call of a promise-returning index with the same answers', async () => {
+    watchdog = createCallWatchdog({ budgetMs: 50, killAfterMs: 60_000, logFd: devNull });
+    const inner = toAsyncRecallIndex(createExactIndex({ dim: 2, metric: 'ip' }));
+    const guarded = guardAsyncRecallIndex({ index: inner, watchdog, name: 'items' });
+    await guarded.upsert({ keys: [1, 2, 3], vectors: new Float32Array([1, 0, 0, 1, 0.6, 0.8]) });
+    expect(await guarded.size()).toBe(3);
+    expect(await guarded.has(3)).toBe(true);
+    expect(Array.from((await guarded.search({ query: new Float32Array([1, 0.1]), k: 2 })).keys)).toEqual([
+      1, 3,
+    ]);
+    expect(await guarded.remove({ keys: [2] })).toBe(1);
+    expect(watchdog.healthy).toBe(true);
+    const slowSync = guardAsyncRecallIndex({
+      index: { ...inner, searchBatch: async (options) => (sleepBlocking(150), inner.searchBatch(options)) },
+      watchdog,
+      name: 'items',
+    });
+    const batch = await slowSync.searchBatch({ queries: new Float32Array([0, 1]), count: 1, k: 3 });
+    expect(Array.from(batch.keys)).toEqual([3, 1, -1]);
+    expect(watchdog.overrun?.label).toBe('items.searchBatch');
   });
 });

@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
 import { InvalidArgumentError } from '@mmrecall/errors';
@@ -23,6 +24,12 @@ export interface CreateCallWatchdogOptions {
   maxEventLoopStallMs?: number;
   /** Where the watchdog thread writes its one-line reports. Default: stderr (fd 2). */
   logFd?: number;
+  /**
+   * Called once, on the main thread, when the first overrun is known there: a synchronous call
+   * that returned late, or a `runAsync` promise unsettled past the budget. (A call that never
+   * returns blocks the main thread; the SIGKILL above is the way out then.)
+   */
+  onOverrun?: (overrun: CallOverrun) => void;
 }
 
 /** A guarded call that ran past its budget. */
@@ -37,6 +44,13 @@ export interface CallOverrun {
 export interface CallWatchdog {
   /** Runs `call` on the calling thread under the budget and returns its result (or rethrows). */
   run<T>(label: string, call: () => T): T;
+  /**
+   * Runs `call` under the budget twice over: its synchronous part like `run` (where an in-process
+   * index does all its work), and the promise it returns (a database query that never answers
+   * leaves the thread free, so this is checked on the main thread, every `budgetMs / 4`). A promise
+   * unsettled past the budget is an overrun; the process is not killed for it.
+   */
+  runAsync<T>(label: string, call: () => Promise<T>): Promise<T>;
   /** False once any call overran its budget or the event loop stalled; it never turns true again. */
   readonly healthy: boolean;
   /** The first overrun, once there was one. */
@@ -122,6 +136,7 @@ export function createCallWatchdog(options: CreateCallWatchdogOptions): CallWatc
   const length = new Int32Array(labelLength);
   const bytes = new Uint8Array(labelBytes);
   state[HEARTBEAT] = Date.now();
+  const logFd = options.logFd ?? 2;
   const worker = new Worker(WATCHDOG_SOURCE, {
     eval: true,
     workerData: {
@@ -131,7 +146,7 @@ export function createCallWatchdog(options: CreateCallWatchdogOptions): CallWatc
       budgetMs,
       killAfterMs,
       maxStallMs,
-      logFd: options.logFd ?? 2,
+      logFd,
       everyMs,
     },
   });
@@ -151,8 +166,34 @@ export function createCallWatchdog(options: CreateCallWatchdogOptions): CallWatc
   let depth = 0;
   let overrun: CallOverrun | undefined;
   let disposed = false;
+  const note = (found: CallOverrun): void => {
+    if (overrun !== undefined) return;
+    overrun = found;
+    const onOverrun = options.onOverrun;
+    if (onOverrun !== undefined) setImmediate(() => onOverrun(found));
+  };
+  /** Unsettled `runAsync` promises: id -> label and start time. */
+  const pending = new Map<number, { label: string; start: number }>();
+  let nextPending = 0;
+  let pendingTimer: ReturnType<typeof setInterval> | undefined;
+  const checkPending = (now: number): void => {
+    for (const { label, start } of pending.values()) {
+      const ms = now - start;
+      if (ms > budgetMs && overrun === undefined) {
+        try {
+          writeSync(
+            logFd,
+            `call-watchdog: ${label} has been pending for ${ms} ms, over its budget of ${budgetMs} ms; readiness fails from now on\n`,
+          );
+        } catch {
+          // a closed log descriptor must not break the caller
+        }
+        note({ label, ms });
+      }
+    }
+  };
 
-  return {
+  const watchdog: CallWatchdog = {
     run<T>(label: string, call: () => T): T {
       if (depth > 0 || disposed) return call();
       let labelUtf8 = encoded.get(label);
@@ -172,10 +213,36 @@ export function createCallWatchdog(options: CreateCallWatchdogOptions): CallWatc
         state[START] = 0;
         state[HEARTBEAT] = Date.now();
         const ms = Date.now() - start;
-        if (overrun === undefined && (ms > budgetMs || state[OVERRUN] === 1)) overrun = { label, ms };
+        if (overrun === undefined && (ms > budgetMs || state[OVERRUN] === 1)) note({ label, ms });
       }
     },
+    runAsync<T>(label: string, call: () => Promise<T>): Promise<T> {
+      const start = Date.now();
+      let promise: Promise<T>;
+      try {
+        promise = watchdog.run(label, call);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (disposed) return promise;
+      const id = nextPending++;
+      pending.set(id, { label, start });
+      if (pendingTimer === undefined) {
+        pendingTimer = setInterval(() => checkPending(Date.now()), everyMs);
+        pendingTimer.unref();
+      }
+      return promise.finally(() => {
+        pending.delete(id);
+        const ms = Date.now() - start;
+        if (ms > budgetMs) note({ label, ms });
+        if (pending.size === 0 && pendingTimer !== undefined) {
+          clearInterval(pendingTimer);
+          pendingTimer = undefined;
+        }
+      });
+    },
     get healthy() {
+      if (overrun === undefined && pending.size > 0) checkPending(Date.now());
       return overrun === undefined && state[OVERRUN] !== 1;
     },
     get overrun() {
@@ -186,7 +253,10 @@ export function createCallWatchdog(options: CreateCallWatchdogOptions): CallWatc
       if (disposed) return;
       disposed = true;
       if (heartbeat !== undefined) clearInterval(heartbeat);
+      if (pendingTimer !== undefined) clearInterval(pendingTimer);
+      pendingTimer = undefined;
       await worker.terminate();
     },
   };
+  return watchdog;
 }

@@ -12,7 +12,12 @@ export {
   type LoadExactIndexOptions,
   loadExactIndex,
 } from './exact-index';
-export { type GuardRecallIndexOptions, guardRecallIndex } from './guarded-index';
+export {
+  type GuardAsyncRecallIndexOptions,
+  type GuardRecallIndexOptions,
+  guardAsyncRecallIndex,
+  guardRecallIndex,
+} from './guarded-index';
 export {
   type CreateHnswIndexOptions,
   createHnswIndex,
