@@ -6,16 +6,24 @@
  * At the end every id whose last write was acknowledged is checked: present after PUT, absent after
  * DELETE. Prints the counts as JSON and a README table row.
  *
+ * With `--prebuilt` (index hnsw) both good folders carry a prebuilt HNSW graph (built here, as
+ * `mmrecall-index` does), so the restart and every good reload map it instead of building one, and a
+ * fifth corrupt folder has 1,000 flipped bytes in that graph (refused by its sha256).
+ * `--index-file FILE` attaches an existing graph file instead of building one (both good folders then
+ * hold the same generated items, seed 1, as `bench/hnsw-defaults.mjs --keep FILE` wrote it).
+ *
  *   node dist-bench/churn-load.js [--items 20000] [--users 2000] [--dim 32] [--duration 30] [--readers 8]
- *                           [--ids 500] [--index exact|hnsw] [--reload-every 3]
+ *                           [--ids 500] [--index exact|hnsw] [--reload-every 3] [--prebuilt] [--index-file FILE]
  */
 import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdtemp, open, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
+import { addArtifactsIndex, readArtifacts } from '@mmrecall/model';
 import { selectBackend } from '@mmrecall/runtime';
+import { buildPrebuiltHnswIndex, PREBUILT_EXPANSION_SEARCH } from '@mmrecall/serving';
 
 import { buildArtifacts, freePort, itemId, startServer, stopServer, userId, waitReady } from './load-helpers';
 
@@ -34,6 +42,8 @@ function parseOptions() {
       ids: { type: 'string' },
       index: { type: 'string' },
       'reload-every': { type: 'string' },
+      prebuilt: { type: 'boolean' },
+      'index-file': { type: 'string' },
     },
     strict: true,
   });
@@ -51,7 +61,12 @@ function parseOptions() {
   };
   const index = values.index ?? 'exact';
   if (index !== 'exact' && index !== 'hnsw') throw new Error('--index must be exact or hnsw');
+  const indexFile = values['index-file'];
+  const prebuilt = values.prebuilt === true || indexFile !== undefined;
+  if (prebuilt && index !== 'hnsw') throw new Error('--prebuilt and --index-file need --index hnsw');
   return {
+    prebuilt,
+    indexFile,
     items: int(values.items, 20_000, CHURNED_TRAINED + 100, 1_000_000, 'items'),
     users: int(values.users, 2_000, 1, 1_000_000, 'users'),
     dim: int(values.dim, 32, 2, 1024, 'dim'),
@@ -65,6 +80,51 @@ function parseOptions() {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Adds a prebuilt HNSW graph to a folder: `file` copied in, or one built over its items. */
+async function attachPrebuiltIndex(dir: string, file: string | undefined): Promise<void> {
+  const artifacts = await readArtifacts({ dir });
+  artifacts.dispose();
+  const { numItems, itemDim } = artifacts.manifest;
+  const settings = { connectivity: 16, expansionAdd: 128, expansionSearch: PREBUILT_EXPANSION_SEARCH };
+  if (file !== undefined) {
+    await addArtifactsIndex({
+      dir,
+      index: {
+        info: { kind: 'hnsw', library: 'usearch', metric: 'ip', rows: numItems, dim: itemDim, settings },
+        write: (target) => copyFile(file, target),
+      },
+    });
+    return;
+  }
+  const built = await buildPrebuiltHnswIndex({
+    vectors: artifacts.itemEmbeddings,
+    dim: itemDim,
+    ...settings,
+  });
+  try {
+    await addArtifactsIndex({ dir, index: built });
+  } finally {
+    built.dispose();
+  }
+}
+
+/** Flips one byte in every `every` bytes of `file` (1,000 of them at most), in place. */
+async function flipBytes(file: string, count: number): Promise<void> {
+  const handle = await open(file, 'r+');
+  try {
+    const { size } = await handle.stat();
+    const byte = Buffer.alloc(1);
+    for (let i = 0; i < count; i++) {
+      const position = Math.floor(((i + 0.5) * size) / count);
+      await handle.read(byte, 0, 1, position);
+      byte[0] = (byte[0] as number) ^ 0xff;
+      await handle.write(byte, 0, 1, position);
+    }
+  } finally {
+    await handle.close();
+  }
+}
 
 async function call(base: string, method: string, route: string, body?: unknown): Promise<number> {
   const response = await fetch(`${base}${route}`, {
@@ -98,8 +158,14 @@ async function main(): Promise<void> {
       items: options.items,
       users: options.users,
       dim: options.dim,
-      seed: 11,
+      // A given graph file fits one item matrix only: then both folders hold it (with new times).
+      seed: options.indexFile === undefined ? 11 : 1,
     });
+    if (options.prebuilt) {
+      const began = performance.now();
+      for (const dir of good) await attachPrebuiltIndex(dir, options.indexFile);
+      console.error(`prebuilt indexes ready in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+    }
     const corrupt: Record<string, string> = {};
     const copy = async (name: string, edit: (dir: string) => Promise<void>): Promise<void> => {
       const dir = path.join(work, name);
@@ -120,6 +186,9 @@ async function main(): Promise<void> {
     await copy('truncated-items', (dir) =>
       truncate(path.join(dir, 'items.f32'), options.items * options.dim * 4 - 4),
     );
+    if (options.prebuilt) {
+      await copy('flipped-index', (dir) => flipBytes(path.join(dir, 'items.hnsw'), 1000));
+    }
 
     const journal = path.join(work, 'items.journal');
     const port = await freePort();
@@ -231,6 +300,7 @@ async function main(): Promise<void> {
         corrupt['fifo-weights'],
         corrupt['null-manifest'],
         corrupt['truncated-items'],
+        ...(corrupt['flipped-index'] === undefined ? [] : [good[1], corrupt['flipped-index']]),
       ];
       let n = 0;
       while (!stop) {
@@ -290,7 +360,7 @@ async function main(): Promise<void> {
     };
     console.log(JSON.stringify(result, null, 2));
     console.log(
-      `| ${options.index} | ${options.items} | ${result.seconds} | ${reads.ok + reads.failed} | ${reads.failed} | ` +
+      `| ${options.index}${options.prebuilt ? ' (prebuilt)' : ''} | ${options.items} | ${result.seconds} | ${reads.ok + reads.failed} | ${reads.failed} | ` +
         `${reads.unavailableDuringRestart} | ${writes.puts + writes.deletes} | ${result.lostAcknowledgedWrites} | ` +
         `${reloads.good}/${reloads.goodFailed} | ${reloads.corruptRefused}/${reloads.corruptAccepted} | ${result.restartReadySeconds} |`,
     );

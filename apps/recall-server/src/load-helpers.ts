@@ -84,7 +84,8 @@ export async function startServer(options: {
   /** Port. Default: a free one. */
   port?: number;
 }): Promise<{ child: ChildProcess; base: string }> {
-  const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cli.js');
+  // The load scripts are built into dist-bench/, beside the published dist/.
+  const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
   const port = options.port ?? (await freePort());
   const child = spawn(
     process.execPath,

@@ -78,6 +78,15 @@ export function expectNumberArray(options: {
 
 /** A JSON array of distinct strings. */
 export function expectUniqueStrings(value: unknown, fail: ArtifactFail, field: string): string[] {
+  return expectUniqueStringRows(value, fail, field).values;
+}
+
+/** {@link expectUniqueStrings}, also returning the map from each string to its index that the check builds. */
+export function expectUniqueStringRows(
+  value: unknown,
+  fail: ArtifactFail,
+  field: string,
+): { values: string[]; rows: Map<string, number> } {
   if (!Array.isArray(value)) fail(field, 'type', `must be an array of strings, got ${describe(value)}`);
   const array = value as unknown[];
   const firstAt = new Map<string, number>();
@@ -90,7 +99,7 @@ export function expectUniqueStrings(value: unknown, fail: ArtifactFail, field: s
     }
     firstAt.set(id as string, i);
   }
-  return array as string[];
+  return { values: array as string[], rows: firstAt };
 }
 
 /** A `role -> file name` map whose every name is a plain name inside the folder. */
@@ -151,11 +160,20 @@ export function toFiniteMatrix(options: {
       `has ${bytes.byteLength} bytes, expected ${rows} rows x ${dim} float32 = ${expected} bytes`,
     );
   }
-  const copy = new Uint8Array(bytes.byteLength);
-  copy.set(bytes);
-  const values = new Float32Array(copy.buffer);
+  // A buffer that owns its whole ArrayBuffer (a large file read into its own allocation) is viewed
+  // in place: copying 256 MB at 1M x 64 costs more than the check. Pooled or unaligned bytes are copied.
+  let values: Float32Array;
+  if (bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.byteLength) {
+    values = new Float32Array(bytes.buffer, 0, rows * dim);
+  } else {
+    const copy = new Uint8Array(bytes.byteLength);
+    copy.set(bytes);
+    values = new Float32Array(copy.buffer);
+  }
   for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) {
+    const value = values[i] as number;
+    // NaN fails the comparison, and so does +-Infinity (Infinity - Infinity is NaN).
+    if (!(value - value === 0)) {
       fail(
         `row ${Math.floor(i / dim)}, column ${i % dim}`,
         'non-finite',

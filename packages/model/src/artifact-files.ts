@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { InvalidArtifactError, MissingArtifactError } from '@mmrecall/errors';
 
 /** Byte size and sha256 (lowercase hex) of one artifact file, as recorded in a version 2 manifest. */
@@ -150,15 +151,16 @@ export async function readArtifactFile(options: ArtifactFileOptions): Promise<Bu
 }
 
 /**
- * Checks an artifact file against its manifest entry without keeping it in memory (streamed
- * sha256), e.g. a prebuilt index that is then memory-mapped. Same refusals as `readArtifactFile`.
+ * Checks an artifact file against its manifest entry without keeping it in memory, e.g. a prebuilt
+ * index that is then memory-mapped. Same refusals as `readArtifactFile`. The sha256 runs on a worker
+ * thread (4 MiB reads of the open file), so the reader's other work goes on meanwhile: at 1M items
+ * the index is ~400 MB, about 0.5 s of hashing on one core.
  */
 export async function verifyArtifactFile(options: ArtifactFileOptions): Promise<void> {
   const { handle } = await openArtifactFile(options);
-  const hash = createHash('sha256');
+  let digest: string;
   try {
-    const stream = handle.createReadStream({ autoClose: false, highWaterMark: 4 * 1024 * 1024 });
-    for await (const chunk of stream) hash.update(chunk as Buffer);
+    digest = await sha256OfOpenFile(handle.fd);
   } catch (error) {
     throw new MissingArtifactError({
       path: path.join(options.dir, options.name),
@@ -168,7 +170,33 @@ export async function verifyArtifactFile(options: ArtifactFileOptions): Promise<
   } finally {
     await handle.close();
   }
-  checkDigest(options, hash.digest('hex'));
+  checkDigest(options, digest);
+}
+
+// Plain JavaScript run with `eval`: no build step, no imports from this package.
+const HASH_WORKER_SOURCE = `
+const { workerData, parentPort } = require('node:worker_threads');
+const { readSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const hash = createHash('sha256');
+const chunk = Buffer.allocUnsafe(4 * 1024 * 1024);
+for (let position = 0; ; ) {
+  const read = readSync(workerData.fd, chunk, 0, chunk.length, position);
+  if (read === 0) break;
+  hash.update(read === chunk.length ? chunk : chunk.subarray(0, read));
+  position += read;
+}
+parentPort.postMessage(hash.digest('hex'));
+`;
+
+/** sha256 (hex) of an open file from offset 0 to its end, computed on a worker thread. */
+function sha256OfOpenFile(fd: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(HASH_WORKER_SOURCE, { eval: true, workerData: { fd } });
+    worker.once('message', (digest: string) => resolve(digest));
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the hashing thread exited with code ${code}`)));
+  });
 }
 
 /** Size and sha256 of a file on disk (streamed), for files written by someone else (a prebuilt index). */

@@ -10,6 +10,7 @@ import {
   expectNumberArray,
   expectRecord,
   expectString,
+  expectUniqueStringRows,
   expectUniqueStrings,
   failFor,
   toFiniteMatrix,
@@ -40,6 +41,8 @@ export interface LoadedArtifacts {
   config: RecallModelConfig;
   model: RecallModel;
   idMaps: ArtifactIdMaps;
+  /** Item id -> row of `idMaps.items` (built while checking the ids are unique; a reader can reuse it). */
+  itemRows: ReadonlyMap<string, number>;
   itemEmbeddings: Float32Array;
   userEmbeddings?: Float32Array;
   itemMeta: ItemMeta;
@@ -228,9 +231,9 @@ function parseIdMaps(
   json: unknown,
   fail: ArtifactFail,
   counts: { numItems: number; numUsers: number; hasUserEmbeddings: boolean },
-): ArtifactIdMaps {
+): { idMaps: ArtifactIdMaps; itemRows: Map<string, number> } {
   const record = expectRecord(json, fail);
-  const items = expectUniqueStrings(record.items, fail, 'items');
+  const { values: items, rows: itemRows } = expectUniqueStringRows(record.items, fail, 'items');
   if (items.length !== counts.numItems) {
     fail('items', 'count', `lists ${items.length} items, the manifest and items.f32 have ${counts.numItems}`);
   }
@@ -245,7 +248,7 @@ function parseIdMaps(
   const idMaps: ArtifactIdMaps = { users, items };
   if (record.tags !== undefined) idMaps.tags = expectUniqueStrings(record.tags, fail, 'tags');
   if (record.profile !== undefined) idMaps.profile = expectUniqueStrings(record.profile, fail, 'profile');
-  return idMaps;
+  return { idMaps, itemRows };
 }
 
 function parseItemMeta(json: unknown, fail: ArtifactFail, numItems: number): ItemMeta {
@@ -356,6 +359,20 @@ async function readArtifactsOnce(
   const readRole = (role: string): Promise<Buffer> =>
     read(manifest.files[role] as string, { file: MANIFEST, field: `files.${role}` });
 
+  // The prebuilt index (hundreds of MB) is hashed on a worker thread while the other files are read
+  // and checked; the read fails if it does not match, so nothing unverified is ever served.
+  const indexFile = manifest.files.index;
+  const indexCheck =
+    indexFile !== undefined && options.verifyIndex !== false
+      ? verifyArtifactFile({
+          dir,
+          name: indexFile,
+          namedBy: { file: MANIFEST, field: 'files.index' },
+          ...withExpected(expectedOf(indexFile, 'files.index')),
+        })
+      : undefined;
+  // Awaited below; a failure before that point must not surface as an unhandled rejection.
+  indexCheck?.catch(() => undefined);
   const modelFile = manifest.files.model as string;
   const failModel = failFor(dir, modelFile);
   const modelJson = parseModelJson(parseJson(await readRole('model'), failModel), failModel);
@@ -403,7 +420,7 @@ async function readArtifactsOnce(
         });
   const idMapsFile = manifest.files.idMaps as string;
   const failIdMaps = failFor(dir, idMapsFile);
-  const idMaps = parseIdMaps(parseJson(await readRole('idMaps'), failIdMaps), failIdMaps, {
+  const { idMaps, itemRows } = parseIdMaps(parseJson(await readRole('idMaps'), failIdMaps), failIdMaps, {
     numItems: manifest.numItems,
     numUsers: manifest.numUsers,
     hasUserEmbeddings: userEmbeddings !== undefined,
@@ -456,15 +473,8 @@ async function readArtifactsOnce(
       );
     }
   }
-  const indexFile = manifest.files.index;
-  if (indexFile !== undefined && options.verifyIndex !== false) {
-    await verifyArtifactFile({
-      dir,
-      name: indexFile,
-      namedBy: { file: MANIFEST, field: 'files.index' },
-      ...withExpected(expectedOf(indexFile, 'files.index')),
-    });
-  }
+  // Hashed on another thread since the start of the read; a bad index fails the read here.
+  await indexCheck;
   const model = createRecallModel({ config });
   try {
     if (model.itemDim !== manifest.itemDim || model.queryDim !== manifest.queryDim) {
@@ -496,6 +506,7 @@ async function readArtifactsOnce(
     config,
     model,
     idMaps,
+    itemRows,
     itemEmbeddings,
     itemMeta,
     dispose: () => model.dispose(),

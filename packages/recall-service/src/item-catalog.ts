@@ -31,14 +31,27 @@ export interface CreateItemCatalogOptions {
   embeddings: Float32Array;
   /** Embedding dimension. */
   dim: number;
+  /**
+   * `itemIds[i] -> i`, when the caller already has it (the artifacts reader builds it while checking
+   * that ids are unique: 1M entries cost ~0.5 s to build again). Only read, never changed.
+   */
+  trainedRows?: ReadonlyMap<string, number>;
 }
 
 /** Creates the catalog of the artifacts' items (keys 0..n-1). */
 export function createItemCatalog(options: CreateItemCatalogOptions): ItemCatalog {
   const { itemIds, embeddings, dim } = options;
   const trained = itemIds.length;
-  const keyOfId = new Map<string, number>();
-  for (let i = 0; i < trained; i++) keyOfId.set(itemIds[i] as string, i);
+  let trainedRows = options.trainedRows;
+  if (trainedRows === undefined) {
+    const rows = new Map<string, number>();
+    for (let i = 0; i < trained; i++) rows.set(itemIds[i] as string, i);
+    trainedRows = rows;
+  }
+  const trainedRowOf = trainedRows;
+  // Run-time ids (keys >= trained); a trained id is never in it.
+  const addedKeyOfId = new Map<string, number>();
+  const keyOfId = (id: string): number | undefined => trainedRowOf.get(id) ?? addedKeyOfId.get(id);
   // Keys < trained: id from itemIds, vector from embeddings unless overridden or deleted.
   const deletedTrained = new Set<number>();
   // Replaced or run-time vectors, and run-time ids (keys >= trained).
@@ -55,7 +68,7 @@ export function createItemCatalog(options: CreateItemCatalogOptions): ItemCatalo
       return trained - deletedTrained.size + idOfAddedKey.size;
     },
     keyOf: (id) => {
-      const key = keyOfId.get(id);
+      const key = keyOfId(id);
       return key !== undefined && isLive(key) ? key : undefined;
     },
     idOf: (key) => {
@@ -66,13 +79,10 @@ export function createItemCatalog(options: CreateItemCatalogOptions): ItemCatalo
       if (!Number.isInteger(key) || !isLive(key)) return undefined;
       return vectorOverride.get(key) ?? embeddings.subarray(key * dim, (key + 1) * dim);
     },
-    trainedRow: (id) => {
-      const key = keyOfId.get(id);
-      return key !== undefined && key < trained ? key : undefined;
-    },
+    trainedRow: (id) => trainedRowOf.get(id),
     put: ({ id, vector }) => {
       if (vector.length !== dim) throw new RangeError(`vector has ${vector.length} values, expected ${dim}`);
-      const known = keyOfId.get(id);
+      const known = keyOfId(id);
       if (known !== undefined && known < trained) {
         const created = deletedTrained.delete(known);
         vectorOverride.set(known, vector);
@@ -83,20 +93,20 @@ export function createItemCatalog(options: CreateItemCatalogOptions): ItemCatalo
         return { key: known, created: false };
       }
       const key = nextKey++;
-      keyOfId.set(id, key);
+      addedKeyOfId.set(id, key);
       idOfAddedKey.set(key, id);
       vectorOverride.set(key, vector);
       return { key, created: true };
     },
     remove: ({ id }) => {
-      const key = keyOfId.get(id);
+      const key = keyOfId(id);
       if (key === undefined || !isLive(key)) return undefined;
       vectorOverride.delete(key);
       if (key < trained) {
         deletedTrained.add(key);
       } else {
         idOfAddedKey.delete(key);
-        keyOfId.delete(id);
+        addedKeyOfId.delete(id);
       }
       return key;
     },

@@ -50,6 +50,9 @@ function wrapArtifacts(artifacts: LoadedArtifacts): ServingModel {
       items: manifest.files.items ?? 'items.f32',
       ...(manifest.files.users ? { users: manifest.files.users } : {}),
     },
+    // readArtifacts refuses a non-finite value in every embedding file it reads.
+    embeddingsChecked: true,
+    itemRows: artifacts.itemRows,
     kind: config.kind,
     mode: config.mode,
     dim: manifest.itemDim,

@@ -111,6 +111,7 @@ async function checkRegularFiles(dir: string): Promise<void> {
 }
 
 async function checkFinite(model: ServingModel, signal: AbortSignal): Promise<void> {
+  if (model.embeddingsChecked === true) return;
   const matrices: [string | undefined, Float32Array | undefined][] = [
     [model.embeddingFiles.items, model.itemEmbeddings],
     [model.embeddingFiles.users, model.userEmbeddings],

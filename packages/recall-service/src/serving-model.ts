@@ -80,6 +80,14 @@ export interface ServingModel {
   readonly createdAt: string;
   /** File names of the embedding matrices inside `dir` (named in errors about them). */
   readonly embeddingFiles: { readonly items: string; readonly users?: string };
+  /**
+   * True when the loader has already refused non-finite values in `itemEmbeddings` and
+   * `userEmbeddings` (`loadServingModel` has, through `readArtifacts`); the service then skips its
+   * own scan (about 1 s at 1M x 64). Other loaders are scanned.
+   */
+  readonly embeddingsChecked?: boolean;
+  /** `itemIds[i] -> i`, when the loader has it (read only); the catalog builds it otherwise. */
+  readonly itemRows?: ReadonlyMap<string, number>;
   /** Model kind (`id-only`, `content-only`, `multiview`, `gated-concat`, `gated-additive`). */
   readonly kind: string;
   /** `u2i` or `i2i`. */

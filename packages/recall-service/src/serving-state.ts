@@ -154,7 +154,12 @@ export async function buildServingState(options: BuildServingStateOptions): Prom
     release();
     throw error;
   }
-  const catalog = createItemCatalog({ itemIds: model.itemIds, embeddings: model.itemEmbeddings, dim });
+  const catalog = createItemCatalog({
+    itemIds: model.itemIds,
+    embeddings: model.itemEmbeddings,
+    dim,
+    ...(model.itemRows === undefined ? {} : { trainedRows: model.itemRows }),
+  });
   const userRows = new Map<string, number>();
   model.userIds.forEach((id, row) => {
     userRows.set(id, row);

@@ -44,14 +44,10 @@ export function guardRecallIndex(options: GuardRecallIndexOptions): RecallIndex 
   };
 }
 
-/** Options of {@link guardAsyncRecallIndex}. */
-export interface GuardAsyncRecallIndexOptions {
+/** Options of {@link guardAsyncRecallIndex}: those of {@link guardRecallIndex} over a promise-returning index. */
+export interface GuardAsyncRecallIndexOptions extends Omit<GuardRecallIndexOptions, 'index'> {
   /** The index to guard: an in-process index through `toAsyncRecallIndex`, or one outside the process. */
   index: AsyncRecallIndex;
-  /** Watchdog whose budget every call runs under. */
-  watchdog: CallWatchdog;
-  /** Prefix of the labels the watchdog reports, e.g. `items` gives `items.search`. Default `index`. */
-  name?: string;
 }
 
 /**
