@@ -2,9 +2,24 @@ import { describe, expect, test } from 'vitest';
 
 import { createItemCatalog } from './item-catalog';
 
-describe('createItemCatalog', () => {
+const given = new Map([
+  ['a', 0],
+  ['b', 1],
+  ['c', 2],
+]);
+
+describe.each([
+  ['builds its own id map', undefined],
+  ["reuses the reader's id map", given],
+])('createItemCatalog (%s)', (_name, trainedRows) => {
   const embeddings = Float32Array.from([1, 0, 0, 1, 1, 1]);
-  const make = () => createItemCatalog({ itemIds: ['a', 'b', 'c'], embeddings, dim: 2 });
+  const make = () =>
+    createItemCatalog({
+      itemIds: ['a', 'b', 'c'],
+      embeddings,
+      dim: 2,
+      ...(trainedRows ? { trainedRows } : {}),
+    });
 
   test('training items keep their row as key and their artifact vector', () => {
     const catalog = make();
@@ -52,5 +67,17 @@ describe('createItemCatalog', () => {
     expect(() => catalog.put({ id: 'x', vector: Float32Array.of(1) })).toThrow(/expected 2/);
     expect(catalog.keyOf('x')).toBeUndefined();
     expect(catalog.size).toBe(3);
+  });
+
+  test("the reader's id map is only read", () => {
+    const catalog = make();
+    catalog.put({ id: 'n1', vector: Float32Array.of(1, 2) });
+    catalog.remove({ id: 'b' });
+    catalog.put({ id: 'c', vector: Float32Array.of(2, 1) });
+    expect([...given]).toEqual([
+      ['a', 0],
+      ['b', 1],
+      ['c', 2],
+    ]);
   });
 });
