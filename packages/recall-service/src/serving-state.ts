@@ -3,8 +3,8 @@ import {
   type CallWatchdog,
   createExactIndex,
   createHnswIndex,
-  openPrebuiltHnswIndex,
   guardAsyncRecallIndex,
+  openPrebuiltHnswIndex,
   PREBUILT_EXPANSION_SEARCH,
   toAsyncRecallIndex,
 } from '@mmrecall/serving';

@@ -156,7 +156,13 @@ describe('runAsync and guardAsyncRecallIndex', () => {
     expect(await guarded.remove({ keys: [2] })).toBe(1);
     expect(watchdog.healthy).toBe(true);
     const slowSync = guardAsyncRecallIndex({
-      index: { ...inner, searchBatch: async (options) => (sleepBlocking(150), inner.searchBatch(options)) },
+      index: {
+        ...inner,
+        searchBatch: async (options) => {
+          sleepBlocking(150);
+          return inner.searchBatch(options);
+        },
+      },
       watchdog,
       name: 'items',
     });
