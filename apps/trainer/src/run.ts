@@ -17,7 +17,7 @@ import type { BaselineKind } from './baselines';
 import type { TrainerConfig, TrainerModelKind } from './config';
 import { loadTrainingData, type TrainingData } from './data';
 import { liveLoopArtifacts } from './live-loop-artifacts';
-import { type ProgressStream, timedStep } from './progress';
+import { createStageProgress, type ProgressStream, timedStep } from './progress';
 import {
   barChartSvg,
   CHART_COLORS,
@@ -183,11 +183,20 @@ export async function trainFromConfig(options: TrainFromConfigOptions): Promise<
         ...(options.onEpochEnd ? { onEpochEnd: options.onEpochEnd } : {}),
       },
     });
+    const testProgress =
+      options.progress === null
+        ? undefined
+        : createStageProgress({
+            label: '[mmrecall] test evaluation',
+            units: { items: 'items', ranking: 'queries' },
+            ...(options.progress ? { stream: options.progress } : {}),
+          });
     const evaluation = await timedStep({
       label: 'test evaluation',
       log,
       run: () =>
         evaluate({
+          ...(testProgress ? { onProgress: (progress) => testProgress.report(progress) } : {}),
           model,
           data,
           split: 'test',
@@ -198,6 +207,7 @@ export async function trainFromConfig(options: TrainFromConfigOptions): Promise<
           candidates: config.eval.candidates,
         }),
     });
+    testProgress?.clear();
     const metrics = runMetrics({ config, data, backend, run: { model, training, evaluation }, started });
     const report = renderRunReport({ config, data, metrics, evaluation, warm: model.warm });
     const artifactsDir = join(config.output, 'artifacts');
@@ -207,9 +217,10 @@ export async function trainFromConfig(options: TrainFromConfigOptions): Promise<
       train: data.split.train,
     });
     // The HNSW graph is built once here and shipped in the artifacts: servers map it at start.
-    const index = await buildPrebuiltHnswIndex({
-      vectors: evaluation.itemEmbeddings,
-      dim: model.model.itemDim,
+    const index = await timedStep({
+      label: 'HNSW index',
+      log,
+      run: () => buildPrebuiltHnswIndex({ vectors: evaluation.itemEmbeddings, dim: model.model.itemDim }),
     });
     await writeTrainedArtifacts({
       dir: artifactsDir,

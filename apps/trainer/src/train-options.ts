@@ -7,7 +7,7 @@ import {
   type TrainingData,
 } from '@mmrecall/training';
 import type { TrainerConfig } from './config';
-import { createProgressBar, type ProgressStream } from './progress';
+import { createProgressBar, createStageProgress, type ProgressStream } from './progress';
 
 /** The fit options of a training config (train section plus the validation K and query cap). */
 export function fitOptionsOf(config: TrainerConfig): FitOptions {
@@ -77,6 +77,7 @@ export interface CreateFitProgressOptions {
 export function createFitProgress(options: CreateFitProgressOptions): (event: FitEvent) => void {
   const { log, progress } = options;
   let bar: ReturnType<typeof createProgressBar> | undefined;
+  let validation: ReturnType<typeof createStageProgress> | undefined;
   return (event) => {
     switch (event.type) {
       case 'resumed':
@@ -108,7 +109,19 @@ export function createFitProgress(options: CreateFitProgressOptions): (event: Fi
             `[mmrecall] epoch ${event.epoch}: ${event.steps} steps in ${event.seconds.toFixed(1)} s; validating ...`,
           );
         return;
+      case 'validation-progress':
+        // Without a bar (progress null) nothing is drawn; otherwise one redrawn line or a plain line every 10 s.
+        if (progress === null) return;
+        validation ??= createStageProgress({
+          label: `[mmrecall] epoch ${event.epoch} validation`,
+          units: { items: 'items', ranking: 'queries' },
+          ...(progress ? { stream: progress } : {}),
+        });
+        validation.report({ stage: event.stage, done: event.done, total: event.total });
+        return;
       case 'epoch-end': {
+        validation?.clear();
+        validation = undefined;
         const { record, k } = event;
         if (progress?.isTTY !== true)
           log(`[mmrecall] epoch ${record.epoch}: validation done in ${event.validationSeconds.toFixed(1)} s`);

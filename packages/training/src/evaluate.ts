@@ -17,6 +17,7 @@ import {
   type UserFeatureStore,
 } from '@mmrecall/model';
 import { createRandom, shuffleInPlace } from '@mmrecall/random';
+import type { EvaluateStage } from './fit-options';
 import { positivesByUser } from './positives';
 import { DEFAULT_SEED, type TrainableModel } from './trainable-model';
 import type { TrainingData } from './training-data';
@@ -243,6 +244,8 @@ export interface EvaluateEmbeddingsOptions {
   maxQueries?: number;
   /** Seed of that subsample. */
   seed?: number;
+  /** Queries ranked so far, after every block of queries. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -275,6 +278,7 @@ export function evaluateEmbeddings(
       exclude,
       ...candidateMask,
       score: (start, end, out) => scoreUsers(users.subarray(start, end), out),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     }));
   } else {
     const { queries, itemEmbeddings, dim } = options;
@@ -292,6 +296,7 @@ export function evaluateEmbeddings(
       k,
       exclude,
       ...candidateMask,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     }));
   }
   const metrics = evaluateRetrieval({
@@ -349,6 +354,8 @@ export interface EvaluateOptions {
   seed?: number;
   /** Candidate items: `all`, or warm/cold held-out items ranked among warm/cold items only. Default `all`. */
   candidates?: CandidateSet;
+  /** Progress: items embedded (stage `items`), then queries ranked (stage `ranking`). */
+  onProgress?: (progress: { stage: EvaluateStage; done: number; total: number }) => void;
 }
 
 /**
@@ -360,7 +367,14 @@ export async function evaluate(options: EvaluateOptions): Promise<ModelEvaluatio
   const { model: setup, data } = options;
   const { model, itemStore, userPositives: trainPositives } = setup;
   const k = options.k ?? 20;
-  const { embeddings, gates } = await embedItems({ model, store: itemStore });
+  const onProgress = options.onProgress;
+  const { embeddings, gates } = await embedItems({
+    model,
+    store: itemStore,
+    ...(onProgress
+      ? { onProgress: (done: number, total: number) => onProgress({ stage: 'items', done, total }) }
+      : {}),
+  });
   const selected = selectQueries({
     heldOut: (options.split ?? 'test') === 'valid' ? data.split.valid : data.split.test,
     numUsers: data.numUsers,
@@ -391,6 +405,9 @@ export async function evaluate(options: EvaluateOptions): Promise<ModelEvaluatio
     ...(options.candidates ? { candidates: options.candidates } : {}),
     maxQueries: options.maxQueries ?? 0,
     seed: options.seed ?? DEFAULT_SEED,
+    ...(onProgress
+      ? { onProgress: (done: number, total: number) => onProgress({ stage: 'ranking', done, total }) }
+      : {}),
   });
   const evaluation: ModelEvaluation = { ...result, itemEmbeddings: embeddings };
   if (gates) {

@@ -29,6 +29,9 @@ export interface EpochRecord {
   liveTensors: number;
 }
 
+/** A stage of `evaluate`: embedding every item, then ranking every query. */
+export type EvaluateStage = 'items' | 'ranking';
+
 /** What `fit` reports while it runs (for progress bars and logs). */
 export type FitEvent =
   /** Training continues from a checkpoint written after `afterEpoch`. */
@@ -40,6 +43,8 @@ export type FitEvent =
   | { type: 'step'; epoch: number; step: number; steps: number; meanLoss: number }
   /** The epoch's steps are done (in `seconds`); validation, a long step on large catalogues, starts. */
   | { type: 'validation-start'; epoch: number; steps: number; seconds: number }
+  /** Inside validation: items embedded (`stage` items), then queries ranked (`stage` ranking). */
+  | { type: 'validation-progress'; epoch: number; stage: EvaluateStage; done: number; total: number }
   /** After validation (`validationSeconds`); `improved` = new best validation Recall@K. */
   | {
       type: 'epoch-end';

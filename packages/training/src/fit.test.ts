@@ -133,11 +133,27 @@ describe('fit', () => {
     );
     const model = createTrainableModel({ data, ...run.model });
     const events: string[] = [];
+    const inside: { epoch: number; stage: string; done: number; total: number }[] = [];
     try {
       const result = await fit({
         model,
         data,
-        options: { ...run.options, onProgress: (event) => events.push(event.type) },
+        options: {
+          ...run.options,
+          onProgress: (event) => {
+            // Progress inside validation comes in many events; keep one entry per epoch and stage.
+            if (event.type === 'validation-progress') {
+              const { epoch, stage, done, total } = event;
+              const last = inside[inside.length - 1];
+              if (last && last.epoch === epoch && last.stage === stage) {
+                expect(done).toBeGreaterThanOrEqual(last.done);
+                last.done = done;
+              } else inside.push({ epoch, stage, done, total });
+              return;
+            }
+            events.push(event.type);
+          },
+        },
       });
       // A learning rate of 1e-6 cannot improve validation Recall@20 after epoch 1: patience 1 stops at epoch 2.
       expect(result.stoppedEarly).toBe(true);
@@ -158,6 +174,15 @@ describe('fit', () => {
       'validation-start',
       'epoch-end',
       'early-stop',
+    ]);
+    // Each validation embeds every item, then ranks every validation query, and reports both to the end.
+    const queries = inside.find((entry) => entry.stage === 'ranking')?.total ?? 0;
+    expect(queries).toBeGreaterThan(0);
+    expect(inside).toEqual([
+      { epoch: 1, stage: 'items', done: data.numItems, total: data.numItems },
+      { epoch: 1, stage: 'ranking', done: queries, total: queries },
+      { epoch: 2, stage: 'items', done: data.numItems, total: data.numItems },
+      { epoch: 2, stage: 'ranking', done: queries, total: queries },
     ]);
   });
 

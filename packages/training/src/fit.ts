@@ -278,6 +278,8 @@ export async function fit(args: FitArguments): Promise<FitResult> {
         maxQueries: resolved.maxQueries,
         seed: resolved.seed,
         candidates: resolved.candidates,
+        onProgress: ({ stage, done, total }) =>
+          emit({ type: 'validation-progress', epoch: epoch + 1, stage, done, total }),
       });
       const atK = validation.metrics.cutoffs[resolved.k]!;
       const lossParts: Record<string, number> = {};

@@ -39,6 +39,7 @@ export {
 export { type FitArguments, type FitResult, fit, type StepTiming } from './fit';
 export {
   type EpochRecord,
+  type EvaluateStage,
   type FitEvent,
   type FitOptions,
   type ResolvedFitOptions,
