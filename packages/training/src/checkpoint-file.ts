@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '@mmrecall/atomic-write';
 import { InvalidArgumentError, MissingArtifactError } from '@mmrecall/errors';
@@ -18,7 +19,10 @@ export interface CheckpointContents<Meta> {
   arrays: Record<string, CheckpointArray>;
 }
 
-const MAGIC = 'MMRCKPT1';
+// Version 2 ends with the sha256 of every byte before it: a flipped bit anywhere (header, meta,
+// weights, optimizer state) is refused instead of resumed. Version 1 files have no checksum.
+const MAGIC = 'MMRCKPT2';
+const DIGEST_BYTES = 32;
 
 interface ArrayEntry {
   name: string;
@@ -64,7 +68,11 @@ export async function writeCheckpoint<Meta>(options: WriteCheckpointOptions<Meta
   prefix.writeUInt32LE(header.length, MAGIC.length);
   const padding = Buffer.alloc((4 - ((prefix.length + header.length) % 4)) % 4);
   const arrays = entries.map((entry) => (contents.arrays[entry.name] as CheckpointArray).data);
-  await writeFileAtomic({ path, data: [prefix, header, padding, ...arrays], createFolder: true });
+  const hash = createHash('sha256');
+  for (const part of [prefix, header, padding, ...arrays])
+    hash.update(new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
+  const digest = hash.digest();
+  await writeFileAtomic({ path, data: [prefix, header, padding, ...arrays, digest], createFolder: true });
 }
 
 /** Options of {@link readCheckpoint}. */
@@ -91,8 +99,17 @@ export async function readCheckpoint<Meta>(
   }
   const corrupt = (message: string): MissingArtifactError =>
     new MissingArtifactError({ path, message: `corrupt checkpoint: ${message}` });
-  if (bytes.length < MAGIC.length + 4 || bytes.toString('latin1', 0, MAGIC.length) !== MAGIC)
+  if (bytes.length >= MAGIC.length && bytes.toString('latin1', 0, MAGIC.length) === 'MMRCKPT1')
+    throw corrupt('format MMRCKPT1 has no checksum and cannot be verified; delete it to start over');
+  if (bytes.length < MAGIC.length + 4 + DIGEST_BYTES || bytes.toString('latin1', 0, MAGIC.length) !== MAGIC)
     throw corrupt('bad magic');
+  const body = bytes.subarray(0, bytes.length - DIGEST_BYTES);
+  const actual = createHash('sha256').update(body).digest();
+  if (!actual.equals(bytes.subarray(bytes.length - DIGEST_BYTES)))
+    throw corrupt(
+      'sha256 does not match its contents (the file changed after it was written); it is not resumed',
+    );
+  bytes = body;
   const headerLength = bytes.readUInt32LE(MAGIC.length);
   const headerStart = MAGIC.length + 4;
   if (headerStart + headerLength > bytes.length) throw corrupt('truncated header');
