@@ -1,4 +1,15 @@
 export {
+  type CheckFiniteNumberOptions,
+  type CheckIntegerOptions,
+  type CheckOneOfOptions,
+  type CheckValueOptions,
+  checkFiniteNumber,
+  checkInteger,
+  checkNonNegativeInteger,
+  checkOneOf,
+  checkPositiveInteger,
+} from './checks';
+export {
   type ArtifactProblem,
   InvalidArgumentError,
   InvalidArtifactError,
