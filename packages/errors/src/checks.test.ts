@@ -55,7 +55,9 @@ describe('checkPositiveInteger and checkNonNegativeInteger', () => {
   });
 
   it('reject non-integers and non-numbers', () => {
-    expect(() => checkPositiveInteger({ argument: 'k', value: 1.5 })).toThrow('k: must be a positive integer');
+    expect(() => checkPositiveInteger({ argument: 'k', value: 1.5 })).toThrow(
+      'k: must be a positive integer',
+    );
     expect(() => checkPositiveInteger({ argument: 'k', value: Number.POSITIVE_INFINITY })).toThrow(
       InvalidArgumentError,
     );
@@ -68,9 +70,9 @@ describe('checkPositiveInteger and checkNonNegativeInteger', () => {
 describe('checkFiniteNumber', () => {
   it('applies an inclusive or exclusive lower bound', () => {
     expect(checkFiniteNumber({ argument: 'w', value: 0, min: 0 })).toBe(0);
-    expect(thrown(() => checkFiniteNumber({ argument: 'lr', value: 0, min: 0, exclusiveMin: true })).message).toBe(
-      'lr: must be a finite number > 0, got 0',
-    );
+    expect(
+      thrown(() => checkFiniteNumber({ argument: 'lr', value: 0, min: 0, exclusiveMin: true })).message,
+    ).toBe('lr: must be a finite number > 0, got 0');
     expect(thrown(() => checkFiniteNumber({ argument: 'w', value: -1, min: 0 })).message).toBe(
       'w: must be a finite number >= 0, got -1',
     );
@@ -81,16 +83,18 @@ describe('checkFiniteNumber', () => {
     expect(thrown(() => checkFiniteNumber({ argument: 'x', value: Number.NaN })).message).toBe(
       'x: must be a finite number, got NaN',
     );
-    expect(() => checkFiniteNumber({ argument: 'x', value: Number.NEGATIVE_INFINITY })).toThrow(/got -Infinity/);
+    expect(() => checkFiniteNumber({ argument: 'x', value: Number.NEGATIVE_INFINITY })).toThrow(
+      /got -Infinity/,
+    );
   });
 });
 
 describe('checkOneOf', () => {
   it('returns an allowed string and lists the allowed ones otherwise', () => {
     expect(checkOneOf({ argument: 'metric', value: 'ip', allowed: ['ip', 'cosine'] })).toBe('ip');
-    expect(thrown(() => checkOneOf({ argument: 'metric', value: 'l2', allowed: ['ip', 'cosine'] })).message).toBe(
-      "metric: must be one of 'ip', 'cosine', got l2",
-    );
+    expect(
+      thrown(() => checkOneOf({ argument: 'metric', value: 'l2', allowed: ['ip', 'cosine'] })).message,
+    ).toBe("metric: must be one of 'ip', 'cosine', got l2");
     expect(() => checkOneOf({ argument: 'metric', value: 1, allowed: ['ip'] })).toThrow(InvalidArgumentError);
   });
 });

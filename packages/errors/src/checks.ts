@@ -24,7 +24,10 @@ export function checkInteger(options: CheckIntegerOptions): number {
     (max !== undefined && value > max)
   ) {
     const range = max === undefined ? `>= ${min}` : `in [${min}, ${max}]`;
-    throw new InvalidArgumentError({ argument, message: `must be an integer ${range}, got ${String(value)}` });
+    throw new InvalidArgumentError({
+      argument,
+      message: `must be an integer ${range}, got ${String(value)}`,
+    });
   }
   return value;
 }

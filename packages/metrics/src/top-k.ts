@@ -1,4 +1,10 @@
-import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
+import {
+  checkInteger,
+  checkNonNegativeInteger,
+  InvalidArgumentError,
+  ShapeMismatchError,
+} from '@mmrecall/errors';
+import { innerProducts, TopKCollector } from '@mmrecall/kernels';
 
 /** Rows of a sparse per-query list in CSR form: query `q` owns `values[offsets[q] .. offsets[q + 1])`. */
 export interface CsrLists {
@@ -43,27 +49,20 @@ const ITEM_BLOCK = 512;
 
 /**
  * Exact top-k by inner product over all items for every query (full ranking). Dot products are
- * computed in blocks of queries x items (register-blocked four queries x two items at a time) and each query keeps
- * a bounded min-heap of size `k`. Ties are broken by the lower item index; results are sorted by
+ * computed in blocks of queries x items by `innerProducts` of `@mmrecall/kernels` and each query keeps
+ * a bounded heap of size `k` (its `TopKCollector`). Ties are broken by the lower item index; results are sorted by
  * descending score. Items with a NaN score are never returned.
  */
 export function topKInnerProduct(options: TopKInnerProductOptions): TopKResult {
   const { queries, numQueries, items, numItems, dim, k, exclude, candidateMask } = options;
-  for (const [name, value] of [
+  for (const [argument, value] of [
     ['numQueries', numQueries],
     ['numItems', numItems],
     ['dim', dim],
   ] as const) {
-    if (!Number.isInteger(value) || value < 0) {
-      throw new InvalidArgumentError({
-        argument: name,
-        message: `must be a non-negative integer, got ${value}`,
-      });
-    }
+    checkNonNegativeInteger({ argument, value });
   }
-  if (!Number.isInteger(k) || k < 1) {
-    throw new InvalidArgumentError({ argument: 'k', message: `must be an integer >= 1, got ${k}` });
-  }
+  checkInteger({ argument: 'k', value: k, min: 1 });
   if (queries.length !== numQueries * dim) {
     throw new ShapeMismatchError({
       message: 'queries length must be numQueries * dim',
@@ -80,7 +79,8 @@ export function topKInnerProduct(options: TopKInnerProductOptions): TopKResult {
   }
   checkMasks(exclude, candidateMask, numQueries, numItems);
 
-  const heaps = createHeaps(numQueries, k);
+  const result = emptyResult(numQueries, k);
+  const collectors = createCollectors(Math.min(QUERY_BLOCK, numQueries), k);
   const block = new Float64Array(QUERY_BLOCK * ITEM_BLOCK);
   const skip = new Uint8Array(QUERY_BLOCK * ITEM_BLOCK);
 
@@ -89,7 +89,16 @@ export function topKInnerProduct(options: TopKInnerProductOptions): TopKResult {
     for (let i0 = 0; i0 < numItems; i0 += ITEM_BLOCK) {
       const i1 = Math.min(numItems, i0 + ITEM_BLOCK);
       const width = i1 - i0;
-      scoreBlock(queries, items, dim, q0, q1, i0, i1, block);
+      innerProducts({
+        left: queries,
+        leftStart: q0,
+        leftEnd: q1,
+        right: items,
+        rightStart: i0,
+        rightEnd: i1,
+        dim,
+        out: block,
+      });
       if (exclude !== undefined) {
         skip.fill(0);
         for (let q = q0; q < q1; q++) {
@@ -102,9 +111,8 @@ export function topKInnerProduct(options: TopKInnerProductOptions): TopKResult {
         }
       }
       for (let q = q0; q < q1; q++) {
-        pushRow(
-          heaps,
-          q,
+        offerRow(
+          collectors[q - q0]!,
           block,
           (q - q0) * width,
           width,
@@ -114,9 +122,10 @@ export function topKInnerProduct(options: TopKInnerProductOptions): TopKResult {
         );
       }
     }
+    drainCollectors(collectors, q0, q1, result);
     options.onProgress?.(q1, numQueries);
   }
-  return drainHeaps(heaps);
+  return result;
 }
 
 /** Options of {@link topKScores}. */
@@ -150,27 +159,21 @@ export interface TopKScoresOptions {
 export function topKScores(options: TopKScoresOptions): TopKResult {
   const { numQueries, numItems, k, exclude, candidateMask } = options;
   const blockSize = options.blockSize ?? QUERY_BLOCK;
-  for (const [name, value] of [
+  for (const [argument, value] of [
     ['numQueries', numQueries],
     ['numItems', numItems],
   ] as const) {
-    if (!Number.isInteger(value) || value < 0) {
-      throw new InvalidArgumentError({
-        argument: name,
-        message: `must be a non-negative integer, got ${value}`,
-      });
-    }
+    checkNonNegativeInteger({ argument, value });
   }
-  for (const [name, value] of [
+  for (const [argument, value] of [
     ['k', k],
     ['blockSize', blockSize],
   ] as const) {
-    if (!Number.isInteger(value) || value < 1) {
-      throw new InvalidArgumentError({ argument: name, message: `must be an integer >= 1, got ${value}` });
-    }
+    checkInteger({ argument, value, min: 1 });
   }
   checkMasks(exclude, candidateMask, numQueries, numItems);
-  const heaps = createHeaps(numQueries, k);
+  const result = emptyResult(numQueries, k);
+  const collectors = createCollectors(Math.min(blockSize, numQueries), k);
   const block = new Float32Array(blockSize * numItems);
   for (let q0 = 0; q0 < numQueries; q0 += blockSize) {
     const q1 = Math.min(numQueries, q0 + blockSize);
@@ -182,11 +185,12 @@ export function topKScores(options: TopKScoresOptions): TopKResult {
         for (let e = exclude.offsets[q]!; e < exclude.offsets[q + 1]!; e++)
           out[row + exclude.values[e]!] = Number.NaN;
       }
-      pushRow(heaps, q, out, row, numItems, 0, undefined, candidateMask);
+      offerRow(collectors[q - q0]!, out, row, numItems, 0, undefined, candidateMask);
     }
+    drainCollectors(collectors, q0, q1, result);
     options.onProgress?.(q1, numQueries);
   }
-  return drainHeaps(heaps);
+  return result;
 }
 
 /** Checks the optional per-query exclusions and the candidate mask against the query and item counts. */
@@ -206,30 +210,38 @@ function checkMasks(
   if (exclude !== undefined) validateCsr(exclude, numQueries, numItems, 'exclude');
 }
 
-/** One bounded min-heap of (score, item) per query, `k` slots each. */
-interface Heaps {
-  scores: Float64Array;
-  items: Int32Array;
-  sizes: Int32Array;
-  k: number;
-}
-
-function createHeaps(numQueries: number, k: number): Heaps {
+/** Result rows padded with -1 / -Infinity; drained collectors fill them best first. */
+function emptyResult(numQueries: number, k: number): TopKResult {
   return {
-    scores: new Float64Array(numQueries * k),
-    items: new Int32Array(numQueries * k),
-    sizes: new Int32Array(numQueries),
-    k,
+    indices: new Int32Array(numQueries * k).fill(-1),
+    scores: new Float32Array(numQueries * k).fill(Number.NEGATIVE_INFINITY),
   };
 }
 
+/** One bounded heap per query of a block; the shared tie rule (equal score: lower item first) picks the list. */
+function createCollectors(count: number, k: number): TopKCollector[] {
+  return Array.from({ length: count }, () => new TopKCollector(k));
+}
+
+/** Moves the lists of queries `q0 .. q1 - 1` into `result` and empties their collectors for the next block. */
+function drainCollectors(
+  collectors: readonly TopKCollector[],
+  q0: number,
+  q1: number,
+  result: TopKResult,
+): void {
+  for (let q = q0; q < q1; q++) {
+    const k = collectors[q - q0]!.capacity;
+    collectors[q - q0]!.drainInto(result.indices, result.scores, q * k);
+  }
+}
+
 /**
- * Offers items `i0 .. i0 + width` with scores `block[row ..]` to query `q`'s heap, skipping NaN scores,
- * items flagged in `skip[row ..]` and items outside `candidateMask`.
+ * Offers items `i0 .. i0 + width` with scores `block[row ..]` to one query's collector, skipping NaN
+ * scores, items flagged in `skip[row ..]` and items outside `candidateMask`.
  */
-function pushRow(
-  heaps: Heaps,
-  q: number,
+function offerRow(
+  collector: TopKCollector,
   block: ArrayLike<number>,
   row: number,
   width: number,
@@ -237,194 +249,14 @@ function pushRow(
   skip: Uint8Array | undefined,
   candidateMask: Uint8Array | undefined,
 ): void {
-  const { scores: heapScores, items: heapItems, k } = heaps;
-  const base = q * k;
-  let size = heaps.sizes[q]!;
   for (let j = 0; j < width; j++) {
     const score = block[row + j]!;
-    if (size === k && !(score > heapScores[base]!)) continue;
-    if (Number.isNaN(score)) continue;
+    // Below the worst kept score (or NaN): rejected without touching the masks.
+    if (!(score >= collector.threshold)) continue;
     if (skip !== undefined && skip[row + j] === 1) continue;
     const item = i0 + j;
     if (candidateMask !== undefined && candidateMask[item] === 0) continue;
-    if (size < k) {
-      siftUp(heapScores, heapItems, base, size, score, item);
-      size++;
-    } else {
-      siftDown(heapScores, heapItems, base, k, score, item);
-    }
-  }
-  heaps.sizes[q] = size;
-}
-
-/** Empties every heap into best-first rows; -1 / -Infinity pad rows with fewer than k items. */
-function drainHeaps(heaps: Heaps): TopKResult {
-  const { scores: heapScores, items: heapItems, sizes, k } = heaps;
-  const numQueries = sizes.length;
-  const indices = new Int32Array(numQueries * k).fill(-1);
-  const scores = new Float32Array(numQueries * k).fill(Number.NEGATIVE_INFINITY);
-  for (let q = 0; q < numQueries; q++) {
-    const base = q * k;
-    // Pop the worst element into the last free slot until the heap is empty: best ends first.
-    for (let size = sizes[q]!; size > 0; size--) {
-      indices[base + size - 1] = heapItems[base]!;
-      scores[base + size - 1] = heapScores[base]!;
-      const lastScore = heapScores[base + size - 1]!;
-      const lastItem = heapItems[base + size - 1]!;
-      if (size > 1) siftDown(heapScores, heapItems, base, size - 1, lastScore, lastItem);
-    }
-  }
-  return { indices, scores };
-}
-
-/** `true` when (scoreA, itemA) ranks below (scoreB, itemB): lower score, or equal score and higher index. */
-function worse(scoreA: number, itemA: number, scoreB: number, itemB: number): boolean {
-  return scoreA < scoreB || (scoreA === scoreB && itemA > itemB);
-}
-
-function siftUp(
-  scores: Float64Array,
-  itemsOut: Int32Array,
-  base: number,
-  size: number,
-  score: number,
-  item: number,
-) {
-  let i = size;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    const ps = scores[base + parent]!;
-    const pi = itemsOut[base + parent]!;
-    if (!worse(score, item, ps, pi)) break;
-    scores[base + i] = ps;
-    itemsOut[base + i] = pi;
-    i = parent;
-  }
-  scores[base + i] = score;
-  itemsOut[base + i] = item;
-}
-
-/** Replaces the root by (score, item) and restores the min-heap over the first `size` slots. */
-function siftDown(
-  scores: Float64Array,
-  itemsOut: Int32Array,
-  base: number,
-  size: number,
-  score: number,
-  item: number,
-) {
-  let i = 0;
-  for (;;) {
-    const left = 2 * i + 1;
-    if (left >= size) break;
-    let child = left;
-    let cs = scores[base + left]!;
-    let ci = itemsOut[base + left]!;
-    const right = left + 1;
-    if (right < size) {
-      const rs = scores[base + right]!;
-      const ri = itemsOut[base + right]!;
-      if (worse(rs, ri, cs, ci)) {
-        child = right;
-        cs = rs;
-        ci = ri;
-      }
-    }
-    if (!worse(cs, ci, score, item)) break;
-    scores[base + i] = cs;
-    itemsOut[base + i] = ci;
-    i = child;
-  }
-  scores[base + i] = score;
-  itemsOut[base + i] = item;
-}
-
-/** Fills `out[(q - q0) * (i1 - i0) + (i - i0)]` with dot(query q, item i), 4 queries x 2 items at a time. */
-function scoreBlock(
-  queries: Float32Array,
-  items: Float32Array,
-  dim: number,
-  q0: number,
-  q1: number,
-  i0: number,
-  i1: number,
-  out: Float64Array,
-): void {
-  const width = i1 - i0;
-  let q = q0;
-  for (; q + 4 <= q1; q += 4) {
-    const a0 = q * dim;
-    const a1 = a0 + dim;
-    const a2 = a1 + dim;
-    const a3 = a2 + dim;
-    const r0 = (q - q0) * width;
-    let i = i0;
-    for (; i + 2 <= i1; i += 2) {
-      const b = i * dim;
-      const c = b + dim;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let u0 = 0;
-      let u1 = 0;
-      let u2 = 0;
-      let u3 = 0;
-      for (let t = 0; t < dim; t++) {
-        const x = items[b + t]!;
-        const y = items[c + t]!;
-        const v0 = queries[a0 + t]!;
-        const v1 = queries[a1 + t]!;
-        const v2 = queries[a2 + t]!;
-        const v3 = queries[a3 + t]!;
-        s0 += v0 * x;
-        s1 += v1 * x;
-        s2 += v2 * x;
-        s3 += v3 * x;
-        u0 += v0 * y;
-        u1 += v1 * y;
-        u2 += v2 * y;
-        u3 += v3 * y;
-      }
-      const j = r0 + i - i0;
-      out[j] = s0;
-      out[j + width] = s1;
-      out[j + 2 * width] = s2;
-      out[j + 3 * width] = s3;
-      out[j + 1] = u0;
-      out[j + 1 + width] = u1;
-      out[j + 1 + 2 * width] = u2;
-      out[j + 1 + 3 * width] = u3;
-    }
-    for (; i < i1; i++) {
-      const b = i * dim;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let t = 0; t < dim; t++) {
-        const x = items[b + t]!;
-        s0 += queries[a0 + t]! * x;
-        s1 += queries[a1 + t]! * x;
-        s2 += queries[a2 + t]! * x;
-        s3 += queries[a3 + t]! * x;
-      }
-      const j = r0 + i - i0;
-      out[j] = s0;
-      out[j + width] = s1;
-      out[j + 2 * width] = s2;
-      out[j + 3 * width] = s3;
-    }
-  }
-  for (; q < q1; q++) {
-    const a = q * dim;
-    const r = (q - q0) * width;
-    for (let i = i0; i < i1; i++) {
-      const b = i * dim;
-      let s = 0;
-      for (let t = 0; t < dim; t++) s += queries[a + t]! * items[b + t]!;
-      out[r + i - i0] = s;
-    }
+    collector.push(item, score);
   }
 }
 

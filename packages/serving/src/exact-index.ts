@@ -1,5 +1,6 @@
+import { innerProducts, TopKCollector } from '@mmrecall/kernels';
+
 import { readIndexSnapshot, writeIndexSnapshot } from './index-snapshot';
-import { TopKCollector } from './top-k';
 import type {
   RecallIndex,
   RecallMetric,
@@ -233,10 +234,17 @@ function rowBlock(dim: number): number {
   return Math.max(16, Math.floor(32768 / dim));
 }
 
+/** Queries scored against one row block per kernel call (their scores, 4 x block doubles, stay in cache). */
+const QUERY_CHUNK = 4;
+
+/** Rows per kernel call for a single query (32 KiB of scores). */
+const SINGLE_QUERY_BLOCK = 4096;
+
 /**
  * Scores every live row against `count` queries and offers each score to that query's collector.
- * Every dot product is summed in the same order (d = 0..dim-1, in float64) whichever kernel runs,
- * so batched and single searches give identical scores.
+ * The products come from `innerProducts` of `@mmrecall/kernels`, which sums each one in the same
+ * order (d = 0..dim-1, in float64) whatever the block shape, so batched and single searches give
+ * identical scores.
  */
 function scanRows(
   s: ExactState,
@@ -246,121 +254,37 @@ function scanRows(
   excludes: readonly (Set<number> | undefined)[],
 ): void {
   const { data, keys, dim, size } = s;
-  if (count === 1) {
-    scanOneQueryRange(data, keys, 0, size, dim, queries, collectors[0] as TopKCollector, excludes[0]);
-    return;
-  }
-  const block = rowBlock(dim);
+  // One query reuses nothing across rows: longer blocks mean fewer kernel calls.
+  const block = count === 1 ? SINGLE_QUERY_BLOCK : rowBlock(dim);
+  const chunk = Math.min(count, QUERY_CHUNK);
+  const out = new Float64Array(chunk * Math.min(block, size));
   for (let start = 0; start < size; start += block) {
     const end = Math.min(size, start + block);
-    let q = 0;
-    for (; q + 4 <= count; q += 4) {
-      scanFourQueries(data, keys, start, end, dim, queries, q, collectors, excludes);
-    }
-    for (; q < count; q++) {
-      scanOneQueryRange(
-        data,
-        keys,
-        start,
-        end,
+    const width = end - start;
+    for (let q0 = 0; q0 < count; q0 += chunk) {
+      const q1 = Math.min(count, q0 + chunk);
+      innerProducts({
+        left: queries,
+        leftStart: q0,
+        leftEnd: q1,
+        right: data,
+        rightStart: start,
+        rightEnd: end,
         dim,
-        queries.subarray(q * dim, (q + 1) * dim),
-        collectors[q] as TopKCollector,
-        excludes[q],
-      );
+        out,
+      });
+      for (let q = q0; q < q1; q++) {
+        const collector = collectors[q] as TopKCollector;
+        const exclude = excludes[q];
+        const row = (q - q0) * width - start;
+        for (let r = start; r < end; r++) {
+          const score = out[row + r] as number;
+          if (score < collector.threshold) continue;
+          const key = keys[r] as number;
+          if (exclude?.has(key)) continue;
+          collector.push(key, score);
+        }
+      }
     }
-  }
-}
-
-function offer(collector: TopKCollector, exclude: Set<number> | undefined, key: number, score: number): void {
-  if (score < collector.threshold) return;
-  if (exclude?.has(key)) return;
-  collector.push(key, score);
-}
-
-/** One query against rows `[start, end)`, four rows at a time (four independent sums). */
-function scanOneQueryRange(
-  data: Float32Array,
-  keys: Int32Array,
-  start: number,
-  end: number,
-  dim: number,
-  query: Float32Array,
-  collector: TopKCollector,
-  exclude: Set<number> | undefined,
-): void {
-  let r = start;
-  for (; r + 4 <= end; r += 4) {
-    const o0 = r * dim;
-    const o1 = o0 + dim;
-    const o2 = o1 + dim;
-    const o3 = o2 + dim;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    for (let d = 0; d < dim; d++) {
-      const x = query[d] as number;
-      s0 += (data[o0 + d] as number) * x;
-      s1 += (data[o1 + d] as number) * x;
-      s2 += (data[o2 + d] as number) * x;
-      s3 += (data[o3 + d] as number) * x;
-    }
-    const t = collector.threshold;
-    if (s0 >= t) offer(collector, exclude, keys[r] as number, s0);
-    if (s1 >= t) offer(collector, exclude, keys[r + 1] as number, s1);
-    if (s2 >= t) offer(collector, exclude, keys[r + 2] as number, s2);
-    if (s3 >= t) offer(collector, exclude, keys[r + 3] as number, s3);
-  }
-  for (; r < end; r++) {
-    const o = r * dim;
-    let s0 = 0;
-    for (let d = 0; d < dim; d++) s0 += (data[o + d] as number) * (query[d] as number);
-    offer(collector, exclude, keys[r] as number, s0);
-  }
-}
-
-/** Queries `q..q+3` against rows `[start, end)`: each row is loaded once for four sums. */
-function scanFourQueries(
-  data: Float32Array,
-  keys: Int32Array,
-  start: number,
-  end: number,
-  dim: number,
-  queries: Float32Array,
-  q: number,
-  collectors: readonly TopKCollector[],
-  excludes: readonly (Set<number> | undefined)[],
-): void {
-  const c0 = collectors[q] as TopKCollector;
-  const c1 = collectors[q + 1] as TopKCollector;
-  const c2 = collectors[q + 2] as TopKCollector;
-  const c3 = collectors[q + 3] as TopKCollector;
-  const e0 = excludes[q];
-  const e1 = excludes[q + 1];
-  const e2 = excludes[q + 2];
-  const e3 = excludes[q + 3];
-  const q0 = q * dim;
-  const q1 = q0 + dim;
-  const q2 = q1 + dim;
-  const q3 = q2 + dim;
-  for (let r = start; r < end; r++) {
-    const o = r * dim;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    for (let d = 0; d < dim; d++) {
-      const x = data[o + d] as number;
-      s0 += x * (queries[q0 + d] as number);
-      s1 += x * (queries[q1 + d] as number);
-      s2 += x * (queries[q2 + d] as number);
-      s3 += x * (queries[q3 + d] as number);
-    }
-    const key = keys[r] as number;
-    if (s0 >= c0.threshold) offer(c0, e0, key, s0);
-    if (s1 >= c1.threshold) offer(c1, e1, key, s1);
-    if (s2 >= c2.threshold) offer(c2, e2, key, s2);
-    if (s3 >= c3.threshold) offer(c3, e3, key, s3);
   }
 }
