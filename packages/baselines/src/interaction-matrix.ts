@@ -1,4 +1,4 @@
-import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
+import { checkNonNegativeInteger, InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
 
 /**
  * The binary training matrix of implicit feedback, users x items, in CSR form: user `u` clicked
@@ -30,8 +30,8 @@ export interface CreateInteractionMatrixOptions {
 /** Builds the binary user x item matrix from (user, item) pairs; repeated pairs count once. */
 export function createInteractionMatrix(options: CreateInteractionMatrixOptions): InteractionMatrix {
   const { users, items, numUsers, numItems } = options;
-  checkCount('numUsers', numUsers);
-  checkCount('numItems', numItems);
+  checkNonNegativeInteger({ argument: 'numUsers', value: numUsers });
+  checkNonNegativeInteger({ argument: 'numItems', value: numItems });
   if (users.length !== items.length) {
     throw new ShapeMismatchError({
       message: 'users and items must have one entry per interaction',
@@ -72,8 +72,8 @@ export function createInteractionMatrix(options: CreateInteractionMatrixOptions)
 /** Checks the CSR invariants of a matrix handed to a baseline (offsets, item range, sorted rows). */
 export function validateInteractionMatrix(matrix: InteractionMatrix): void {
   const { numUsers, numItems, offsets, items } = matrix;
-  checkCount('matrix.numUsers', numUsers);
-  checkCount('matrix.numItems', numItems);
+  checkNonNegativeInteger({ argument: 'matrix.numUsers', value: numUsers });
+  checkNonNegativeInteger({ argument: 'matrix.numItems', value: numItems });
   if (offsets.length !== numUsers + 1) {
     throw new ShapeMismatchError({
       message: 'matrix.offsets length must be numUsers + 1',
@@ -123,9 +123,4 @@ export function itemCounts(matrix: InteractionMatrix): Float64Array {
   const counts = new Float64Array(matrix.numItems);
   for (let e = 0; e < matrix.items.length; e++) counts[matrix.items[e]!]!++;
   return counts;
-}
-
-function checkCount(argument: string, value: number): void {
-  if (!Number.isInteger(value) || value < 0)
-    throw new InvalidArgumentError({ argument, message: `must be a non-negative integer, got ${value}` });
 }

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@mmrecall/errors';
+import { checkFiniteNumber, checkInteger, checkOneOf, InvalidArgumentError } from '@mmrecall/errors';
 import { saltSeed } from '@mmrecall/random';
 import { assignWithCapacity } from './capacity-assign';
 import type { TreeLevelData } from './cluster-tree-json';
@@ -6,7 +6,7 @@ import { type ClusterTree, createClusterTree } from './cluster-tree-model';
 import { nearestCentroids, normalizeRows, squaredNorms } from './distance';
 import { type KmeansVariant, type Metric, runKmeans } from './kmeans';
 import { createRandom, sampleWithoutReplacement } from './random';
-import { checkEnum, checkInteger, checkMatrix, checkNumber } from './validate';
+import { checkMatrix } from './validate';
 
 /** Size caps of a balanced tree. With neither field set, `factor` is 2. */
 export interface BalancedOptions {
@@ -85,14 +85,15 @@ function resolveBranching(options: BuildClusterTreeOptions): number[] {
         message: `is ${depth} but branching has ${branching.length} levels`,
       });
     }
-    return branching.map((b, l) => checkInteger(`branching[${l}]`, b, 2));
+    return branching.map((b, l) => checkInteger({ argument: `branching[${l}]`, value: b, min: 2 }));
   }
-  const levels = checkInteger('depth', depth ?? 2, 1);
-  if (branching !== undefined) return new Array<number>(levels).fill(checkInteger('branching', branching, 2));
+  const levels = checkInteger({ argument: 'depth', value: depth ?? 2, min: 1 });
+  if (branching !== undefined)
+    return new Array<number>(levels).fill(checkInteger({ argument: 'branching', value: branching, min: 2 }));
   if (leafCount === undefined) {
     throw new InvalidArgumentError({ argument: 'branching', message: 'give branching or leafCount' });
   }
-  const leaves = checkInteger('leafCount', leafCount, 2);
+  const leaves = checkInteger({ argument: 'leafCount', value: leafCount, min: 2 });
   const upper = Math.max(2, Math.round(leaves ** (1 / levels)));
   const result = new Array<number>(levels).fill(upper);
   result[levels - 1] = Math.max(2, Math.ceil(leaves / upper ** (levels - 1)));
@@ -110,20 +111,40 @@ export function buildClusterTree(options: BuildClusterTreeOptions): ClusterTree 
   if (n === 0) throw new InvalidArgumentError({ argument: 'data', message: 'needs at least one row' });
   const branching = resolveBranching(options);
   const levels = branching.length;
-  const metric = checkEnum('metric', options.metric ?? 'l2', ['l2', 'cosine'] as const);
-  const variant = checkEnum('variant', options.variant ?? 'lloyd', ['lloyd', 'minibatch'] as const);
-  const seed = checkNumber('seed', options.seed ?? 0, Number.NEGATIVE_INFINITY);
-  const maxIterations = checkInteger('maxIterations', options.maxIterations ?? 25, 0);
-  const tolerance = checkNumber('tolerance', options.tolerance ?? 1e-4, 0);
-  const batchSize = checkInteger('batchSize', options.batchSize ?? 1024, 1);
+  const metric = checkOneOf({
+    argument: 'metric',
+    value: options.metric ?? 'l2',
+    allowed: ['l2', 'cosine'] as const,
+  });
+  const variant = checkOneOf({
+    argument: 'variant',
+    value: options.variant ?? 'lloyd',
+    allowed: ['lloyd', 'minibatch'] as const,
+  });
+  const seed = checkFiniteNumber({
+    argument: 'seed',
+    value: options.seed ?? 0,
+    min: Number.NEGATIVE_INFINITY,
+  });
+  const maxIterations = checkInteger({
+    argument: 'maxIterations',
+    value: options.maxIterations ?? 25,
+    min: 0,
+  });
+  const tolerance = checkFiniteNumber({ argument: 'tolerance', value: options.tolerance ?? 1e-4, min: 0 });
+  const batchSize = checkInteger({ argument: 'batchSize', value: options.batchSize ?? 1024, min: 1 });
   const sampleSize =
-    options.sampleSize === undefined ? undefined : checkInteger('sampleSize', options.sampleSize, 2);
+    options.sampleSize === undefined
+      ? undefined
+      : checkInteger({ argument: 'sampleSize', value: options.sampleSize, min: 2 });
   let leafCap = Number.POSITIVE_INFINITY;
   let factor = Number.POSITIVE_INFINITY;
   if (options.balanced !== undefined) {
     const { maxClusterSize, factor: balanceFactor } = options.balanced;
-    if (maxClusterSize !== undefined) leafCap = checkInteger('balanced.maxClusterSize', maxClusterSize, 1);
-    if (balanceFactor !== undefined) factor = checkNumber('balanced.factor', balanceFactor, 1);
+    if (maxClusterSize !== undefined)
+      leafCap = checkInteger({ argument: 'balanced.maxClusterSize', value: maxClusterSize, min: 1 });
+    if (balanceFactor !== undefined)
+      factor = checkFiniteNumber({ argument: 'balanced.factor', value: balanceFactor, min: 1 });
     if (maxClusterSize === undefined && balanceFactor === undefined) factor = 2;
     const leaves = branching.reduce((a, b) => a * b, 1);
     if (leafCap * leaves < n) {

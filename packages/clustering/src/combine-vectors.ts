@@ -1,5 +1,5 @@
-import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
-import { checkMatrix, checkNumber } from './validate';
+import { checkFiniteNumber, InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
+import { checkMatrix } from './validate';
 
 /** One named vector table, row i = item i. */
 export interface VectorTable {
@@ -62,7 +62,7 @@ export function combineVectors(options: CombineVectorsOptions): CombinedVectors 
     }
     rows = count;
     offsets.push(dim);
-    weights.push(checkNumber(`tables[${t}].weight`, table.weight ?? 1, 0));
+    weights.push(checkFiniteNumber({ argument: `tables[${t}].weight`, value: table.weight ?? 1, min: 0 }));
     dim += table.dim;
   });
   const out = new Float32Array(rows * dim);

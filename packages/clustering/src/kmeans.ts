@@ -1,8 +1,14 @@
-import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
+import {
+  checkFiniteNumber,
+  checkInteger,
+  checkOneOf,
+  InvalidArgumentError,
+  ShapeMismatchError,
+} from '@mmrecall/errors';
 import { assignWithCapacity } from './capacity-assign';
 import { nearestCentroids, normalizeRows, squaredDistance, squaredNorms } from './distance';
 import { createRandom, type Random, sampleWithoutReplacement } from './random';
-import { checkEnum, checkFinite, checkInteger, checkMatrix, checkNumber } from './validate';
+import { checkFinite, checkMatrix } from './validate';
 
 /** Distance used for clustering. `cosine` normalises inputs and centroids (spherical k-means). */
 export type Metric = 'l2' | 'cosine';
@@ -108,24 +114,47 @@ export function kmeans(options: KmeansOptions): KmeansResult {
   const source = options.source ?? 'input';
   const n = checkMatrix({ data: options.data, dim: options.dim, source });
   const dim = options.dim;
-  const k = checkInteger('k', options.k, 1);
+  const k = checkInteger({ argument: 'k', value: options.k, min: 1 });
   if (k > n) {
     throw new InvalidArgumentError({
       argument: 'k',
       message: `k = ${k} exceeds the number of points (${n})`,
     });
   }
-  const metric = checkEnum('metric', options.metric ?? 'l2', ['l2', 'cosine'] as const);
-  const variant = checkEnum('variant', options.variant ?? 'lloyd', ['lloyd', 'minibatch'] as const);
-  const seed = checkNumber('seed', options.seed ?? 0, Number.NEGATIVE_INFINITY);
-  const maxIterations = checkInteger('maxIterations', options.maxIterations ?? 100, 0);
-  const tolerance = checkNumber('tolerance', options.tolerance ?? 1e-4, 0);
-  const batchSize = Math.min(n, checkInteger('batchSize', options.batchSize ?? 1024, 1));
-  const initSampleSize = checkInteger('initSampleSize', options.initSampleSize ?? Math.max(4096, 16 * k), k);
+  const metric = checkOneOf({
+    argument: 'metric',
+    value: options.metric ?? 'l2',
+    allowed: ['l2', 'cosine'] as const,
+  });
+  const variant = checkOneOf({
+    argument: 'variant',
+    value: options.variant ?? 'lloyd',
+    allowed: ['lloyd', 'minibatch'] as const,
+  });
+  const seed = checkFiniteNumber({
+    argument: 'seed',
+    value: options.seed ?? 0,
+    min: Number.NEGATIVE_INFINITY,
+  });
+  const maxIterations = checkInteger({
+    argument: 'maxIterations',
+    value: options.maxIterations ?? 100,
+    min: 0,
+  });
+  const tolerance = checkFiniteNumber({ argument: 'tolerance', value: options.tolerance ?? 1e-4, min: 0 });
+  const batchSize = Math.min(
+    n,
+    checkInteger({ argument: 'batchSize', value: options.batchSize ?? 1024, min: 1 }),
+  );
+  const initSampleSize = checkInteger({
+    argument: 'initSampleSize',
+    value: options.initSampleSize ?? Math.max(4096, 16 * k),
+    min: k,
+  });
   const maxClusterSize =
     options.maxClusterSize === undefined
       ? undefined
-      : checkInteger('maxClusterSize', options.maxClusterSize, 1);
+      : checkInteger({ argument: 'maxClusterSize', value: options.maxClusterSize, min: 1 });
   if (maxClusterSize !== undefined && maxClusterSize * k < n) {
     throw new InvalidArgumentError({
       argument: 'maxClusterSize',
@@ -141,7 +170,7 @@ export function kmeans(options: KmeansOptions): KmeansResult {
     init = init.slice();
     if (metric === 'cosine') normalizeRows(init, dim);
   } else {
-    init = checkEnum('init', init, ['kmeans++', 'random'] as const);
+    init = checkOneOf({ argument: 'init', value: init, allowed: ['kmeans++', 'random'] as const });
   }
   let data = options.data;
   if (metric === 'cosine') {

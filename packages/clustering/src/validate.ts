@@ -1,37 +1,9 @@
-import { InvalidArgumentError, InvalidDatasetError, ShapeMismatchError } from '@mmrecall/errors';
-
-/** Throws InvalidArgumentError unless `value` is an integer >= `min`. */
-export function checkInteger(argument: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new InvalidArgumentError({
-      argument,
-      message: `must be an integer >= ${min}, got ${String(value)}`,
-    });
-  }
-  return value;
-}
-
-/** Throws InvalidArgumentError unless `value` is a finite number >= `min`. */
-export function checkNumber(argument: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new InvalidArgumentError({
-      argument,
-      message: `must be a finite number >= ${min}, got ${String(value)}`,
-    });
-  }
-  return value;
-}
-
-/** Throws InvalidArgumentError unless `value` is one of `allowed`. */
-export function checkEnum<T extends string>(argument: string, value: unknown, allowed: readonly T[]): T {
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new InvalidArgumentError({
-      argument,
-      message: `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${String(value)}`,
-    });
-  }
-  return value as T;
-}
+import {
+  checkInteger,
+  InvalidArgumentError,
+  InvalidDatasetError,
+  ShapeMismatchError,
+} from '@mmrecall/errors';
 
 /**
  * Validates a row-major matrix: `data` is a Float32Array, `dim` a positive integer, the length a
@@ -45,7 +17,7 @@ export function checkMatrix(options: {
   argument?: string;
 }): number {
   const argument = options.argument ?? 'data';
-  const dim = checkInteger('dim', options.dim, 1);
+  const dim = checkInteger({ argument: 'dim', value: options.dim, min: 1 });
   const data = options.data;
   if (!(data instanceof Float32Array)) {
     throw new InvalidArgumentError({ argument, message: 'must be a Float32Array (row-major, rows x dim)' });

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@mmrecall/errors';
+import { checkInteger, InvalidArgumentError } from '@mmrecall/errors';
 import { checkIndexRange, interactionCount } from './interactions';
 import type { Interactions } from './types';
 
@@ -28,16 +28,11 @@ export interface ItemPopularityOptions {
   numItems: number;
 }
 
-function checkCount(value: number, argument: string): void {
-  if (!Number.isInteger(value) || value < 0)
-    throw new InvalidArgumentError({ argument, message: `must be an integer >= 0, got ${value}` });
-}
-
 /** Items per user in CSR form, each user's items in input order (time order for time-sorted input). */
 export function groupByUser(options: GroupByUserOptions): CsrRows {
   const { interactions, numUsers } = options;
   const n = interactionCount(interactions);
-  checkCount(numUsers, 'numUsers');
+  checkInteger({ argument: 'numUsers', value: numUsers, min: 0 });
   checkIndexRange(interactions.users, numUsers, 'interactions.users');
   const clicks = (options.positivesOnly ?? true) ? interactions.clicks : undefined;
   const { users, items } = interactions;
@@ -64,7 +59,7 @@ export function groupByUser(options: GroupByUserOptions): CsrRows {
 export function itemPopularity(options: ItemPopularityOptions): Float32Array {
   const { interactions, numItems } = options;
   const n = interactionCount(interactions);
-  checkCount(numItems, 'numItems');
+  checkInteger({ argument: 'numItems', value: numItems, min: 0 });
   checkIndexRange(interactions.items, numItems, 'interactions.items');
   const counts = new Float32Array(numItems);
   const { items, clicks } = interactions;

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, NotFoundError } from '@mmrecall/errors';
+import { checkPositiveInteger, InvalidArgumentError, NotFoundError } from '@mmrecall/errors';
 
 import type { ServingState } from './serving-state';
 
@@ -53,12 +53,6 @@ export interface I2iOptions {
   exclude?: readonly string[];
   /** As in {@link U2iOptions.cancelled}. */
   cancelled?: () => boolean;
-}
-
-export function checkK(k: number): void {
-  if (!Number.isInteger(k) || k < 1) {
-    throw new InvalidArgumentError({ argument: 'k', message: `must be a positive integer, got ${k}` });
-  }
 }
 
 function excludeKeys(state: ServingState, ids: readonly string[] | undefined): Set<number> {
@@ -139,7 +133,7 @@ async function userQuery(state: ServingState, options: U2iOptions): Promise<Floa
 
 /** u2i on one state (the caller holds a reference to it). */
 export async function recallForUser(state: ServingState, options: U2iOptions): Promise<RecallResult> {
-  checkK(options.k);
+  checkPositiveInteger({ argument: 'k', value: options.k });
   const query = await userQuery(state, options);
   return {
     items: await searchIds(state, query, options.k, excludeKeys(state, options.exclude), options.cancelled),
@@ -149,7 +143,7 @@ export async function recallForUser(state: ServingState, options: U2iOptions): P
 
 /** i2i on one state (the caller holds a reference to it). */
 export async function recallForItem(state: ServingState, options: I2iOptions): Promise<RecallResult> {
-  checkK(options.k);
+  checkPositiveInteger({ argument: 'k', value: options.k });
   const key = state.catalog.keyOf(options.itemId);
   const query = key === undefined ? undefined : state.catalog.vectorOf(key);
   if (key === undefined || query === undefined) {

@@ -1,4 +1,9 @@
-import { InvalidArgumentError, MissingArtifactError } from '@mmrecall/errors';
+import {
+  checkNonNegativeInteger,
+  checkPositiveInteger,
+  InvalidArgumentError,
+  MissingArtifactError,
+} from '@mmrecall/errors';
 import {
   type AsyncRecallIndex,
   checkBatchExclude,
@@ -6,8 +11,6 @@ import {
   checkKeys,
   checkMatrix,
   checkMetric,
-  checkNonNegativeInteger,
-  checkPositiveInteger,
   disposedError,
   MAX_KEY,
   type RecallMetric,
@@ -111,7 +114,7 @@ interface TableState {
  */
 export async function createPgvectorIndex(options: CreatePgvectorIndexOptions): Promise<PgvectorIndex> {
   const name = parseTableName(options.table);
-  const dim = checkPositiveInteger(options.dim, 'dim');
+  const dim = checkPositiveInteger({ argument: 'dim', value: options.dim });
   if (dim > MAX_INDEXED_DIM) {
     throw new InvalidArgumentError({
       argument: 'dim',
@@ -445,7 +448,7 @@ function wrapTable(initial: TableState): PgvectorIndex {
     },
     async search(options) {
       live();
-      const k = checkPositiveInteger(options.k, 'k');
+      const k = checkPositiveInteger({ argument: 'k', value: options.k });
       checkMatrix({ values: options.query, rows: 1, dim, metric, argument: 'query' });
       const exclude = toExcludeSet(options.exclude, 'exclude');
       const found = await searchRow(options.query, 0, k, exclude);
@@ -453,8 +456,8 @@ function wrapTable(initial: TableState): PgvectorIndex {
     },
     async searchBatch(options): Promise<RecallSearchResult> {
       live();
-      const count = checkNonNegativeInteger(options.count, 'count');
-      const k = checkPositiveInteger(options.k, 'k');
+      const count = checkNonNegativeInteger({ argument: 'count', value: options.count });
+      const k = checkPositiveInteger({ argument: 'k', value: options.k });
       checkMatrix({ values: options.queries, rows: count, dim, metric, argument: 'queries' });
       const excludes = checkBatchExclude(options.exclude, count);
       const keys = new Int32Array(count * k).fill(-1);

@@ -1,3 +1,4 @@
+import { checkNonNegativeInteger, checkPositiveInteger } from '@mmrecall/errors';
 import { innerProducts, TopKCollector } from '@mmrecall/kernels';
 
 import { readIndexSnapshot, writeIndexSnapshot } from './index-snapshot';
@@ -17,8 +18,6 @@ import {
   checkKeys,
   checkMatrix,
   checkMetric,
-  checkNonNegativeInteger,
-  checkPositiveInteger,
   disposedError,
   toExcludeSet,
 } from './validate';
@@ -56,10 +55,12 @@ interface ExactState {
  * by up to four queries at a time, keeping the best `k` in a bounded heap. Results are exact.
  */
 export function createExactIndex(options: CreateExactIndexOptions): RecallIndex {
-  const dim = checkPositiveInteger(options.dim, 'dim');
+  const dim = checkPositiveInteger({ argument: 'dim', value: options.dim });
   const metric = checkMetric(options.metric);
   const capacity =
-    options.capacity === undefined ? 1024 : checkNonNegativeInteger(options.capacity, 'capacity');
+    options.capacity === undefined
+      ? 1024
+      : checkNonNegativeInteger({ argument: 'capacity', value: options.capacity });
   return wrapExactState({
     dim,
     metric,
@@ -159,7 +160,7 @@ function wrapExactState(initial: ExactState): RecallIndex {
     },
     search(options: SearchOptions): RecallSearchResult {
       const s = live();
-      const k = checkPositiveInteger(options.k, 'k');
+      const k = checkPositiveInteger({ argument: 'k', value: options.k });
       const query = prepareQueries(options.query, 1, 'query');
       const exclude = toExcludeSet(options.exclude, 'exclude');
       const collector = new TopKCollector(Math.min(k, Math.max(s.size, 1)));
@@ -171,8 +172,8 @@ function wrapExactState(initial: ExactState): RecallIndex {
     },
     searchBatch(options: SearchBatchOptions): RecallSearchResult {
       const s = live();
-      const count = checkNonNegativeInteger(options.count, 'count');
-      const k = checkPositiveInteger(options.k, 'k');
+      const count = checkNonNegativeInteger({ argument: 'count', value: options.count });
+      const k = checkPositiveInteger({ argument: 'k', value: options.k });
       const queries = prepareQueries(options.queries, count, 'queries');
       const excludes = checkBatchExclude(options.exclude, count);
       const keys = new Int32Array(count * k).fill(-1);

@@ -1,6 +1,12 @@
 import { open } from 'node:fs/promises';
 import { replaceFileAtomic } from '@mmrecall/atomic-write';
-import { InvalidArgumentError, MissingArtifactError, MmrecallError } from '@mmrecall/errors';
+import {
+  checkNonNegativeInteger,
+  checkPositiveInteger,
+  InvalidArgumentError,
+  MissingArtifactError,
+  MmrecallError,
+} from '@mmrecall/errors';
 import { Index, MetricKind, ScalarKind } from 'usearch';
 import { IndexStateError } from './errors';
 import { existingFileSize, readExactly } from './file-io';
@@ -20,8 +26,6 @@ import {
   checkKeys,
   checkMatrix,
   checkMetric,
-  checkNonNegativeInteger,
-  checkPositiveInteger,
   disposedError,
   toExcludeSet,
 } from './validate';
@@ -71,10 +75,12 @@ interface HnswSettings {
  * before it reaches the native index. Calls block the event loop while usearch works.
  */
 export function createHnswIndex(options: CreateHnswIndexOptions): RecallIndex {
-  const dim = checkPositiveInteger(options.dim, 'dim');
+  const dim = checkPositiveInteger({ argument: 'dim', value: options.dim });
   const metric = checkMetric(options.metric);
   const connectivity =
-    options.connectivity === undefined ? 16 : checkPositiveInteger(options.connectivity, 'connectivity');
+    options.connectivity === undefined
+      ? 16
+      : checkPositiveInteger({ argument: 'connectivity', value: options.connectivity });
   if (connectivity < 2) {
     throw new InvalidArgumentError({
       argument: 'connectivity',
@@ -82,12 +88,17 @@ export function createHnswIndex(options: CreateHnswIndexOptions): RecallIndex {
     });
   }
   const expansionAdd =
-    options.expansionAdd === undefined ? 128 : checkPositiveInteger(options.expansionAdd, 'expansionAdd');
+    options.expansionAdd === undefined
+      ? 128
+      : checkPositiveInteger({ argument: 'expansionAdd', value: options.expansionAdd });
   const expansionSearch =
     options.expansionSearch === undefined
       ? 64
-      : checkPositiveInteger(options.expansionSearch, 'expansionSearch');
-  const threads = options.threads === undefined ? 0 : checkNonNegativeInteger(options.threads, 'threads');
+      : checkPositiveInteger({ argument: 'expansionSearch', value: options.expansionSearch });
+  const threads =
+    options.threads === undefined
+      ? 0
+      : checkNonNegativeInteger({ argument: 'threads', value: options.threads });
   const native = new Index({
     dimensions: dim,
     metric: METRIC_KINDS[metric],
@@ -108,12 +119,17 @@ export async function loadHnswIndex(options: LoadHnswIndexOptions): Promise<Reca
   const { path } = options;
   const view = options.view ?? false;
   const expansionAdd =
-    options.expansionAdd === undefined ? 128 : checkPositiveInteger(options.expansionAdd, 'expansionAdd');
+    options.expansionAdd === undefined
+      ? 128
+      : checkPositiveInteger({ argument: 'expansionAdd', value: options.expansionAdd });
   const expansionSearch =
     options.expansionSearch === undefined
       ? 64
-      : checkPositiveInteger(options.expansionSearch, 'expansionSearch');
-  const threads = options.threads === undefined ? 0 : checkNonNegativeInteger(options.threads, 'threads');
+      : checkPositiveInteger({ argument: 'expansionSearch', value: options.expansionSearch });
+  const threads =
+    options.threads === undefined
+      ? 0
+      : checkNonNegativeInteger({ argument: 'threads', value: options.threads });
   const { dim, metric } = await readUsearchHeader(path);
   const native = new Index({
     dimensions: dim,
@@ -334,7 +350,7 @@ function wrapNativeIndex(initial: Index, settings: HnswSettings): RecallIndex {
     },
     search(options: SearchOptions): RecallSearchResult {
       const index = live();
-      const k = checkPositiveInteger(options.k, 'k');
+      const k = checkPositiveInteger({ argument: 'k', value: options.k });
       checkMatrix({ values: options.query, rows: 1, dim, metric, argument: 'query' });
       const exclude = toExcludeSet(options.exclude, 'exclude');
       const keys = new Int32Array(k);
@@ -344,8 +360,8 @@ function wrapNativeIndex(initial: Index, settings: HnswSettings): RecallIndex {
     },
     searchBatch(options: SearchBatchOptions): RecallSearchResult {
       const index = live();
-      const count = checkNonNegativeInteger(options.count, 'count');
-      const k = checkPositiveInteger(options.k, 'k');
+      const count = checkNonNegativeInteger({ argument: 'count', value: options.count });
+      const k = checkPositiveInteger({ argument: 'k', value: options.k });
       checkMatrix({ values: options.queries, rows: count, dim, metric, argument: 'queries' });
       const excludes = checkBatchExclude(options.exclude, count);
       const keys = new Int32Array(count * k).fill(-1);

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@mmrecall/errors';
+import { checkNonNegativeInteger, checkPositiveInteger, InvalidArgumentError } from '@mmrecall/errors';
 
 import { IndexStateError } from './errors';
 import type {
@@ -9,16 +9,7 @@ import type {
   SearchOptions,
   UpsertOptions,
 } from './types';
-import {
-  checkBatchExclude,
-  checkKey,
-  checkKeys,
-  checkMatrix,
-  checkNonNegativeInteger,
-  checkPositiveInteger,
-  disposedError,
-  toExcludeSet,
-} from './validate';
+import { checkBatchExclude, checkKey, checkKeys, checkMatrix, disposedError, toExcludeSet } from './validate';
 
 /** Options of {@link createOverlayIndex}. */
 export interface CreateOverlayIndexOptions {
@@ -120,7 +111,7 @@ export function createOverlayIndex(options: CreateOverlayIndexOptions): RecallIn
     },
     search(search: SearchOptions): RecallSearchResult {
       live();
-      const k = checkPositiveInteger(search.k, 'k');
+      const k = checkPositiveInteger({ argument: 'k', value: search.k });
       checkMatrix({ values: search.query, rows: 1, dim, metric, argument: 'query' });
       const matches = searchOne(search.query, k, toExcludeSet(search.exclude, 'exclude'));
       return {
@@ -130,8 +121,8 @@ export function createOverlayIndex(options: CreateOverlayIndexOptions): RecallIn
     },
     searchBatch(search: SearchBatchOptions): RecallSearchResult {
       live();
-      const count = checkNonNegativeInteger(search.count, 'count');
-      const k = checkPositiveInteger(search.k, 'k');
+      const count = checkNonNegativeInteger({ argument: 'count', value: search.count });
+      const k = checkPositiveInteger({ argument: 'k', value: search.k });
       checkMatrix({ values: search.queries, rows: count, dim, metric, argument: 'queries' });
       const excludes = checkBatchExclude(search.exclude, count);
       const keys = new Int32Array(count * k).fill(-1);

@@ -1,11 +1,11 @@
 import path from 'node:path';
 
-import { InvalidArgumentError, InvalidArtifactError } from '@mmrecall/errors';
+import { checkPositiveInteger, InvalidArgumentError, InvalidArtifactError } from '@mmrecall/errors';
 
 import { createHnswIndex, loadHnswIndex } from './hnsw-index';
 import { createOverlayIndex } from './overlay-index';
 import type { RecallIndex, RecallMetric } from './types';
-import { checkMatrix, checkPositiveInteger } from './validate';
+import { checkMatrix } from './validate';
 
 /**
  * What an artifacts manifest records about a prebuilt index file (`manifest.index`), so a server
@@ -68,7 +68,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmedi
 export async function buildPrebuiltHnswIndex(
   options: BuildPrebuiltHnswIndexOptions,
 ): Promise<PrebuiltHnswIndex> {
-  const dim = checkPositiveInteger(options.dim, 'dim');
+  const dim = checkPositiveInteger({ argument: 'dim', value: options.dim });
   const metric = options.metric ?? 'ip';
   const rows = options.vectors.length / dim;
   if (!Number.isInteger(rows) || rows === 0) {

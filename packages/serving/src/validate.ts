@@ -1,4 +1,9 @@
-import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
+import {
+  checkNonNegativeInteger as checkNonNegative,
+  checkPositiveInteger as checkPositive,
+  InvalidArgumentError,
+  ShapeMismatchError,
+} from '@mmrecall/errors';
 
 import { IndexStateError } from './errors';
 import type { RecallMetric } from './types';
@@ -6,21 +11,14 @@ import type { RecallMetric } from './types';
 /** Largest key an index accepts (keys are returned in an `Int32Array`). */
 export const MAX_KEY = 0x7fffffff;
 
+/** @deprecated Use `checkPositiveInteger({ argument, value })` of `@mmrecall/errors`. */
 export function checkPositiveInteger(value: unknown, argument: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new InvalidArgumentError({ argument, message: `must be a positive integer, got ${String(value)}` });
-  }
-  return value;
+  return checkPositive({ argument, value });
 }
 
+/** @deprecated Use `checkNonNegativeInteger({ argument, value })` of `@mmrecall/errors`. */
 export function checkNonNegativeInteger(value: unknown, argument: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new InvalidArgumentError({
-      argument,
-      message: `must be a non-negative integer, got ${String(value)}`,
-    });
-  }
-  return value;
+  return checkNonNegative({ argument, value });
 }
 
 export function checkMetric(value: unknown): RecallMetric {

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
+import { checkInteger, InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
 import { labelSeed } from '@mmrecall/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { type EmbeddingTable, tableSlot } from './embedding-table';
@@ -14,7 +14,6 @@ import {
   type TowerCommonOptions,
   tableMaker,
 } from './tower-parts';
-import { assertInteger } from './validate';
 
 /** A pretrained dense vector feature (image, text, audio ...). */
 export interface VectorFeature {
@@ -97,9 +96,9 @@ export function createContentTower(options: ContentTowerOptions): ContentTower {
         : makeTable('tags', options.tags.vocabularySize, options.tags.dim);
     for (const key of vectorNames) {
       const feature = (options.vectors as Record<string, VectorFeature>)[key] as VectorFeature;
-      assertInteger(feature.dim, `vectors.${key}.dim`, 1);
+      checkInteger({ argument: `vectors.${key}.dim`, value: feature.dim, min: 1 });
       const projectionDim = feature.projectionDim ?? Math.min(feature.dim, 64);
-      assertInteger(projectionDim, `vectors.${key}.projectionDim`, 1);
+      checkInteger({ argument: `vectors.${key}.projectionDim`, value: projectionDim, min: 1 });
       const layerName = `${name}/vector_${key}`;
       projections.set(key, {
         dim: feature.dim,

@@ -1,8 +1,8 @@
-import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
+import { checkInteger, InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
 import { uniformArray } from '@mmrecall/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { createVariable, type NamedWeights, readSlots, type WeightSlot, writeSlots } from './named-weights';
-import { assertIndicesInRange, assertInteger, validateBagOffsets } from './validate';
+import { assertIndicesInRange, validateBagOffsets } from './validate';
 
 /** Options of `createEmbeddingTable`. */
 export interface EmbeddingTableOptions {
@@ -103,8 +103,8 @@ interface PendingBlock {
 /** Creates an embedding table with sparse gradients. See the package README for the training loop. */
 export function createEmbeddingTable(options: EmbeddingTableOptions): EmbeddingTable {
   const { name, rows, dim, seed } = options;
-  assertInteger(rows, 'rows', 1);
-  assertInteger(dim, 'dim', 1);
+  checkInteger({ argument: 'rows', value: rows, min: 1 });
+  checkInteger({ argument: 'dim', value: dim, min: 1 });
   const initScale = options.initScale ?? 0.05;
   if (!Number.isFinite(initScale) || initScale < 0) {
     throw new InvalidArgumentError({
@@ -274,7 +274,7 @@ export function createEmbeddingTable(options: EmbeddingTableOptions): EmbeddingT
     },
     clearGradients,
     getRow: (index) => {
-      assertInteger(index, 'index', 0);
+      checkInteger({ argument: 'index', value: index, min: 0 });
       if (index >= rows)
         throw new InvalidArgumentError({
           argument: 'index',

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
+import { checkInteger, InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
 import * as tf from '@tensorflow/tfjs-core';
 import { type EmbeddingTable, tableSlot } from './embedding-table';
 import { readSlots, type WeightSlot, writeSlots } from './named-weights';
@@ -9,7 +9,7 @@ import {
   type TowerCommonOptions,
   tableMaker,
 } from './tower-parts';
-import { assertIndicesInRange, assertInteger } from './validate';
+import { assertIndicesInRange } from './validate';
 
 /** An extra id-like item feature (author id, channel id, ...). */
 export interface ExtraIdFeature {
@@ -49,8 +49,8 @@ export interface IdTower extends Tower<IdTowerInput> {
 export function createIdTower(options: IdTowerOptions): IdTower {
   const common = resolveCommon(options);
   const { name } = common;
-  assertInteger(options.numItems, 'numItems', 1);
-  assertInteger(options.idDim, 'idDim', 1);
+  checkInteger({ argument: 'numItems', value: options.numItems, min: 1 });
+  checkInteger({ argument: 'idDim', value: options.idDim, min: 1 });
   const extraIds = options.extraIds ?? [];
   const seen = new Set<string>();
   for (const feature of extraIds) {

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
+import { checkInteger, InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
 import { labelSeed, uniformArray } from '@mmrecall/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { type FusedActivation, fusedDense } from './fused-dense';
@@ -10,7 +10,6 @@ import {
   type WeightSlot,
   writeSlots,
 } from './named-weights';
-import { assertInteger } from './validate';
 
 /** Hidden-layer nonlinearity. `gelu` uses the tanh approximation. */
 export type Activation = 'relu' | 'gelu' | 'tanh';
@@ -143,11 +142,11 @@ export function createMlp(options: MlpOptions): Mlp {
 export function buildMlp(options: MlpOptions): { mlp: Mlp; slots: WeightSlot[] } {
   const { name, inputDim, units, activation } = options;
   const outputActivation = options.outputActivation ?? 'linear';
-  assertInteger(inputDim, 'inputDim', 1);
+  checkInteger({ argument: 'inputDim', value: inputDim, min: 1 });
   if (units.length === 0)
     throw new InvalidArgumentError({ argument: 'units', message: 'needs at least one layer' });
   units.forEach((width, i) => {
-    assertInteger(width, `units[${i}]`, 1);
+    checkInteger({ argument: `units[${i}]`, value: width, min: 1 });
   });
   if (!ACTIVATIONS.includes(activation)) {
     throw new InvalidArgumentError({

@@ -1,6 +1,5 @@
-import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
+import { checkFiniteNumber, InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
 import type { EmbeddingTable } from './embedding-table';
-import { assertPositive } from './validate';
 
 /** Update rule applied to the touched rows of an embedding table. */
 export type SparseOptimizerKind = 'adam' | 'adagrad' | 'sgd';
@@ -236,7 +235,12 @@ function resolveOptimizer(config: Partial<SparseOptimizerConfig>): ResolvedOptim
       message: `must be adam, adagrad or sgd, got ${String(resolved.kind)}`,
     });
   }
-  assertPositive(resolved.learningRate, 'optimizer.learningRate');
+  checkFiniteNumber({
+    argument: 'optimizer.learningRate',
+    value: resolved.learningRate,
+    min: 0,
+    exclusiveMin: true,
+  });
   for (const [key, value] of [
     ['beta1', resolved.beta1],
     ['beta2', resolved.beta2],

@@ -1,10 +1,10 @@
-import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
+import { checkInteger, InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
 import { labelSeed } from '@mmrecall/random';
 import * as tf from '@tensorflow/tfjs-core';
 import { createEmbeddingTable, type EmbeddingTable } from './embedding-table';
 import { type Activation, buildMlp, type Mlp } from './mlp';
 import type { NamedWeights, WeightSlot } from './named-weights';
-import { assertInteger, validateBagOffsets } from './validate';
+import { validateBagOffsets } from './validate';
 
 /** CSR bags: bag b = `values[offsets[b] .. offsets[b + 1])`. */
 export interface Bags {
@@ -111,9 +111,9 @@ export interface ResolvedCommon {
 }
 
 export function resolveCommon(options: TowerCommonOptions): ResolvedCommon {
-  assertInteger(options.outputDim, 'outputDim', 1);
+  checkInteger({ argument: 'outputDim', value: options.outputDim, min: 1 });
   options.hiddenUnits.forEach((width, i) => {
-    assertInteger(width, `hiddenUnits[${i}]`, 1);
+    checkInteger({ argument: `hiddenUnits[${i}]`, value: width, min: 1 });
   });
   const dropoutRate = options.dropoutRate ?? 0;
   if (!(dropoutRate >= 0 && dropoutRate < 1)) {

@@ -1,4 +1,4 @@
-import { ShapeMismatchError } from '@mmrecall/errors';
+import { checkInteger, ShapeMismatchError } from '@mmrecall/errors';
 import * as tf from '@tensorflow/tfjs-core';
 import { type EmbeddingTable, tableSlot } from './embedding-table';
 import { readSlots, type WeightSlot, writeSlots } from './named-weights';
@@ -12,7 +12,7 @@ import {
   type TowerCommonOptions,
   tableMaker,
 } from './tower-parts';
-import { assertIndicesInRange, assertInteger } from './validate';
+import { assertIndicesInRange } from './validate';
 
 /** Options of `createUserTower`. */
 export interface UserTowerOptions extends TowerCommonOptions {
@@ -68,8 +68,8 @@ export interface UserTower extends Tower<UserTowerInput> {
 export function createUserTower(options: UserTowerOptions): UserTower {
   const common = resolveCommon(options);
   const { name } = common;
-  assertInteger(options.numUsers, 'numUsers', 1);
-  assertInteger(options.userIdDim, 'userIdDim', 1);
+  checkInteger({ argument: 'numUsers', value: options.numUsers, min: 1 });
+  checkInteger({ argument: 'userIdDim', value: options.userIdDim, min: 1 });
   const owned: EmbeddingTable[] = [];
   const makeTable = tableMaker(common, owned);
   try {

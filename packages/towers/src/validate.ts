@@ -1,19 +1,5 @@
 import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
 
-/** Throws unless `value` is an integer >= `minimum`. */
-export function assertInteger(value: number, argument: string, minimum: number): void {
-  if (!Number.isInteger(value) || value < minimum) {
-    throw new InvalidArgumentError({ argument, message: `must be an integer >= ${minimum}, got ${value}` });
-  }
-}
-
-/** Throws unless `value` is a finite number > 0. */
-export function assertPositive(value: number, argument: string): void {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError({ argument, message: `must be a finite number > 0, got ${value}` });
-  }
-}
-
 /** Throws unless every index lies in [0, size). */
 export function assertIndicesInRange(indices: Int32Array, size: number, argument: string): void {
   for (let i = 0; i < indices.length; i++) {
