@@ -84,9 +84,19 @@ Environment:
   MMRECALL_INGEST_TOKEN  bearer token that may POST /v1/events (besides the admin token)
 `;
 
-/** Thrown for a bad command line; the message is meant for the user. */
-export class CliUsageError extends Error {
-  override readonly name = 'CliUsageError';
+/**
+ * Thrown for a bad command line; the message is meant for the user (exit code 2). Code `CLI_USAGE`;
+ * `CliUsageError.isInstance` works across duplicate installs.
+ */
+export class CliUsageError extends MmrecallError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('CLI_USAGE', { message, cause: options.cause });
+    this.name = 'CliUsageError';
+  }
+
+  static override isInstance(error: unknown): error is CliUsageError {
+    return MmrecallError.isInstance(error) && error.code === 'CLI_USAGE';
+  }
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -102,7 +112,7 @@ export function parseCliOptions(options: {
   try {
     parsed = parseArgs({ args: [...options.argv], options: SPEC, allowPositionals: false, strict: true });
   } catch (error) {
-    throw new CliUsageError(error instanceof Error ? error.message : String(error));
+    throw new CliUsageError(error instanceof Error ? error.message : String(error), { cause: error });
   }
   const values = parsed.values;
   if (values.help) return { help: true };

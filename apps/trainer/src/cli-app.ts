@@ -223,7 +223,7 @@ export async function configFromFlags(
       overrides: overridesFromFlags(values),
     });
   } catch (error) {
-    if (InvalidArgumentError.isInstance(error)) throw new UsageError(error.message);
+    if (InvalidArgumentError.isInstance(error)) throw new UsageError(error.message, { cause: error });
     throw error;
   }
 }

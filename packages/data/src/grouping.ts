@@ -1,4 +1,4 @@
-import { checkInteger, InvalidArgumentError } from '@mmrecall/errors';
+import { checkInteger } from '@mmrecall/errors';
 import { checkIndexRange, interactionCount } from './interactions';
 import type { Interactions } from './types';
 
