@@ -1,3 +1,4 @@
+import { InvalidArgumentError, MmrecallError } from '@mmrecall/errors';
 import { describe, expect, test } from 'vitest';
 
 import { CliUsageError, parseCliOptions } from './cli-options';
@@ -163,5 +164,29 @@ describe('parseCliOptions', () => {
   ])('%j is a usage error', (argv, message) => {
     expect(() => parseCliOptions({ argv })).toThrow(CliUsageError);
     expect(() => parseCliOptions({ argv })).toThrow(message);
+  });
+});
+
+describe('CliUsageError', () => {
+  test('is an MmrecallError with code CLI_USAGE, the message for the user and the parser error as cause', () => {
+    let caught: unknown;
+    try {
+      parseCliOptions({ argv: ['--artifacts', 'x', '--verbose'] });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(CliUsageError);
+    expect(MmrecallError.isInstance(caught)).toBe(true);
+    expect(CliUsageError.isInstance(caught)).toBe(true);
+    const usage = caught as CliUsageError;
+    expect(usage.code).toBe('CLI_USAGE');
+    expect(usage.name).toBe('CliUsageError');
+    expect(usage.message).toMatch(/^Unknown option '--verbose'/);
+    expect(usage.cause).toBeInstanceOf(TypeError);
+  });
+
+  test('is told apart from other mmrecall errors', () => {
+    expect(CliUsageError.isInstance(new InvalidArgumentError({ argument: 'k', message: 'bad' }))).toBe(false);
+    expect(CliUsageError.isInstance(new Error('--artifacts DIR is required'))).toBe(false);
   });
 });

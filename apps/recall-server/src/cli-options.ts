@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 
+import { MmrecallError } from '@mmrecall/errors';
 import type { HnswSettings, IndexKind } from '@mmrecall/recall-service';
 
 import type { PgvectorSettings } from './pgvector-catalog';
