@@ -2,7 +2,8 @@
 //   (cd packages/<metrics|serving|clustering> && pnpm exec tsup src/index.ts --no-config --format esm -d .bench/<old|new>)
 //   (cd packages/clustering && pnpm exec tsup src/distance.ts src/capacity-assign.ts --no-config --format esm -d .bench/<old|new>/parts)
 // on the two commits (the old one checked out in place), `pnpm build` for the rest, then run `node packages/kernels/bench/<this file>`.
-// Side-by-side speed of the old (main) and new (@mmrecall/kernels) builds, interleaved A B A B ...
+// Side-by-side speed of the old and new builds, interleaved A B A B ...; medians of process CPU time
+// (user + system), which a loaded machine disturbs less than wall time. ROUNDS=7 for 7 pairs.
 
 import * as newD from '../../clustering/.bench/new/parts/distance.js';
 import * as oldD from '../../clustering/.bench/old/parts/distance.js';
@@ -67,6 +68,12 @@ function ab(name, runOld, runNew) {
     `metrics topKInnerProduct ${nq}x${ni}x${dim} k=${k}`,
     () => oldM.topKInnerProduct(o),
     () => newM.topKInnerProduct(o),
+  );
+  // The same build on both sides: how far two identical runs drift on this machine.
+  ab(
+    'A/A: metrics topKInnerProduct, old build on both sides',
+    () => oldM.topKInnerProduct(o),
+    () => oldM.topKInnerProduct(o),
   );
 }
 {
