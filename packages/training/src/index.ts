@@ -66,3 +66,17 @@ export {
 } from './trainable-model';
 export { type PrepareTrainingDataOptions, prepareTrainingData, type TrainingData } from './training-data';
 export { type ValidationLossOptions, validationLoss } from './validation-loss';
+export {
+  type GrowthByTable,
+  growNamedWeights,
+  growRows,
+  type TableGrowth,
+} from './grow-tables';
+export { alignDatasetToModel, checkUpdateData, type UpdateData, type UpdateDataCheck } from './update-data';
+export {
+  type UpdateEvent,
+  type UpdateModelArguments,
+  type UpdateOptions,
+  type UpdateResult,
+  updateModel,
+} from './update-model';

@@ -101,8 +101,8 @@ export interface WriteTrainedArtifactsOptions {
   model: TrainableModel;
   /** Its training data (id maps, statistics). */
   data: TrainingData;
-  /** Its test evaluation (item embeddings and gates are saved). */
-  evaluation: ModelEvaluation;
+  /** Its item embeddings and gates (e.g. its test evaluation). */
+  evaluation: Pick<ModelEvaluation, 'itemEmbeddings' | 'gates'>;
   /** Extra files (metrics, reports). */
   extraFiles?: Record<string, string | Uint8Array>;
   /** Free-form information stored in the manifest. */
