@@ -14,10 +14,7 @@ export interface TableGrowth {
 export type GrowthByTable = Record<string, TableGrowth>;
 
 /** The id tables of a recall model that grow with new users and items, by table name. */
-export function idTableGrowth(options: {
-  users: TableGrowth;
-  items: TableGrowth;
-}): GrowthByTable {
+export function idTableGrowth(options: { users: TableGrowth; items: TableGrowth }): GrowthByTable {
   return { 'user/user_id': options.users, 'item_id/item_id': options.items, 'user/history': options.items };
 }
 
@@ -63,8 +60,8 @@ export function growNamedWeights(weights: NamedWeights, growth: GrowthByTable): 
 
 /**
  * Grows the lazy optimizer state stored for table `index` of a checkpoint (`table/<index>/steps`,
- * `m`, `v`, `acc`): new rows start fresh (step count 0, zero moments; Adagrad accumulators at the
- * unknown row's value is not wanted either, so they start at `initialAccumulator`).
+ * `m`, `v`, `acc`) in place: new rows start fresh (lazy Adam step count 0 and zero moments, Adagrad
+ * accumulators at `initialAccumulator`), known rows and the moved unknown row keep their state.
  */
 export function growTableState(options: {
   arrays: Record<string, CheckpointArray>;
@@ -79,8 +76,7 @@ export function growTableState(options: {
     if (!array) continue;
     const dim = part === 'steps' ? 1 : (array.shape[1] as number);
     const data = growRows({ data: array.data, dim, growth, newRows: 'zero' });
-    if (part === 'acc')
-      data.fill(options.initialAccumulator, growth.before * dim, growth.after * dim);
+    if (part === 'acc') data.fill(options.initialAccumulator, growth.before * dim, growth.after * dim);
     arrays[key] = { shape: part === 'steps' ? [growth.after + 1] : [growth.after + 1, dim], data };
   }
 }

@@ -45,6 +45,12 @@ export {
   type ResolvedFitOptions,
   resolveFitOptions,
 } from './fit-options';
+export {
+  type GrowthByTable,
+  growNamedWeights,
+  growRows,
+  type TableGrowth,
+} from './grow-tables';
 export { type BuildTrainingPairsOptions, buildTrainingPairs, type TrainingPairs } from './pairs';
 export { type PositivesByUserOptions, positivesByUser } from './positives';
 export {
@@ -65,13 +71,6 @@ export {
   type TrainableModel,
 } from './trainable-model';
 export { type PrepareTrainingDataOptions, prepareTrainingData, type TrainingData } from './training-data';
-export { type ValidationLossOptions, validationLoss } from './validation-loss';
-export {
-  type GrowthByTable,
-  growNamedWeights,
-  growRows,
-  type TableGrowth,
-} from './grow-tables';
 export { alignDatasetToModel, checkUpdateData, type UpdateData, type UpdateDataCheck } from './update-data';
 export {
   type UpdateEvent,
@@ -80,3 +79,4 @@ export {
   type UpdateResult,
   updateModel,
 } from './update-model';
+export { type ValidationLossOptions, validationLoss } from './validation-loss';

@@ -1,4 +1,4 @@
-import { combineVectors, type ClusterTree } from '@mmrecall/clustering';
+import { type ClusterTree, combineVectors } from '@mmrecall/clustering';
 import { createIdMap, type Dataset, type IdMap, type Interactions, type MultiHot } from '@mmrecall/data';
 import { InvalidArgumentError } from '@mmrecall/errors';
 import { type ArtifactIdMaps, type RecallModelConfig, usesContentTower } from '@mmrecall/model';
@@ -24,7 +24,10 @@ function fail(argument: string, message: string): never {
 /** Throws when `map` does not start with `known` (the model's ids at the model's rows). */
 function checkExtends(map: IdMap, known: readonly string[], argument: string, what: string): void {
   if (map.size < known.length)
-    fail(argument, `has ${map.size} ${what}s but the model knows ${known.length}; an update keeps every known ${what}`);
+    fail(
+      argument,
+      `has ${map.size} ${what}s but the model knows ${known.length}; an update keeps every known ${what}`,
+    );
   for (let i = 0; i < known.length; i++) {
     if (map.ids[i] !== known[i])
       fail(
@@ -68,21 +71,36 @@ export function checkUpdateData(options: {
   for (const [name, table] of Object.entries(dataset.content.vectors)) {
     const expected = config.content.vectors[name];
     if (!expected)
-      fail(`data.dataset.content.vectors.${name}`, `unknown vector column ${name}; the model was trained with ${describe}`);
+      fail(
+        `data.dataset.content.vectors.${name}`,
+        `unknown vector column ${name}; the model was trained with ${describe}`,
+      );
     if (table.dim !== expected.dim)
-      fail(`data.dataset.content.vectors.${name}`, `has dim ${table.dim} but the model was trained with ${name}:${expected.dim}`);
+      fail(
+        `data.dataset.content.vectors.${name}`,
+        `has dim ${table.dim} but the model was trained with ${name}:${expected.dim}`,
+      );
     if (table.data.length !== dataset.items.size * table.dim)
-      fail(`data.dataset.content.vectors.${name}`, `has ${table.data.length / table.dim} rows for ${dataset.items.size} items`);
+      fail(
+        `data.dataset.content.vectors.${name}`,
+        `has ${table.data.length / table.dim} rows for ${dataset.items.size} items`,
+      );
   }
   if (usesContent)
     for (const [name] of known)
       if (!dataset.content.vectors[name])
-        fail('data.dataset.content.vectors', `vector column ${name} is missing; the model was trained with ${describe}`);
+        fail(
+          'data.dataset.content.vectors',
+          `vector column ${name} is missing; the model was trained with ${describe}`,
+        );
   const tags = dataset.content.tags;
   if (config.content.tags && usesContent) {
     if (!tags) fail('data.dataset.content.tags', 'is missing; the model was trained with tags');
     if (tags.offsets.length !== dataset.items.size + 1)
-      fail('data.dataset.content.tags', `has ${tags.offsets.length - 1} rows for ${dataset.items.size} items`);
+      fail(
+        'data.dataset.content.tags',
+        `has ${tags.offsets.length - 1} rows for ${dataset.items.size} items`,
+      );
     checkExtends(tags.vocabulary, idMaps.tags ?? [], 'data.dataset.content.tags.vocabulary', 'tag');
     if (tags.vocabulary.size > config.content.tags.vocabularySize)
       fail(
@@ -92,10 +110,19 @@ export function checkUpdateData(options: {
   } else if (tags) ignoredColumns.push('tags');
   const profile = dataset.userFeatures;
   if (config.user.profile && config.mode === 'u2i') {
-    if (!profile) fail('data.dataset.userFeatures', 'is missing; the model was trained with user profile features');
+    if (!profile)
+      fail('data.dataset.userFeatures', 'is missing; the model was trained with user profile features');
     if (profile.offsets.length !== dataset.users.size + 1)
-      fail('data.dataset.userFeatures', `has ${profile.offsets.length - 1} rows for ${dataset.users.size} users`);
-    checkExtends(profile.vocabulary, idMaps.profile ?? [], 'data.dataset.userFeatures.vocabulary', 'profile feature');
+      fail(
+        'data.dataset.userFeatures',
+        `has ${profile.offsets.length - 1} rows for ${dataset.users.size} users`,
+      );
+    checkExtends(
+      profile.vocabulary,
+      idMaps.profile ?? [],
+      'data.dataset.userFeatures.vocabulary',
+      'profile feature',
+    );
     if (profile.vocabulary.size > config.user.profile.vocabularySize)
       fail(
         'data.dataset.userFeatures.vocabulary',

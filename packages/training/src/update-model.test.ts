@@ -19,7 +19,8 @@ const BASE_ITEMS = 340;
 function inBase(interactions: Interactions): Interactions {
   const rows: number[] = [];
   for (let r = 0; r < interactions.users.length; r++)
-    if ((interactions.users[r] as number) < BASE_USERS && (interactions.items[r] as number) < BASE_ITEMS) rows.push(r);
+    if ((interactions.users[r] as number) < BASE_USERS && (interactions.items[r] as number) < BASE_ITEMS)
+      rows.push(r);
   return {
     users: Int32Array.from(rows, (r) => interactions.users[r] as number),
     items: Int32Array.from(rows, (r) => interactions.items[r] as number),
@@ -37,7 +38,8 @@ function baseDataset(full: Dataset, split: DatasetSplit): { dataset: Dataset; sp
   for (const [name, table] of Object.entries(full.content.vectors))
     vectors[name] = { dim: table.dim, data: table.data.slice(0, BASE_ITEMS * table.dim) };
   const coldItems = new Uint8Array(BASE_ITEMS).fill(1);
-  for (let r = 0; r < train.items.length; r++) if (train.clicks?.[r] === 1) coldItems[train.items[r] as number] = 0;
+  for (let r = 0; r < train.items.length; r++)
+    if (train.clicks?.[r] === 1) coldItems[train.items[r] as number] = 0;
   return {
     dataset: {
       name: 'tiny-base',
@@ -171,7 +173,8 @@ describe('updateModel', () => {
     const b = await read(second.result.artifactsDir);
     const c = await read(other.result.artifactsDir);
     expect(first.result.replayedClicks).toBeGreaterThan(0);
-    for (const name of Object.keys(a.weights)) expect(sameBits(a.weights[name]!.data, b.weights[name]!.data)).toBe(true);
+    for (const name of Object.keys(a.weights))
+      expect(sameBits(a.weights[name]!.data, b.weights[name]!.data)).toBe(true);
     expect(sameBits(a.embeddings, b.embeddings)).toBe(true);
     expect(sameBits(a.embeddings, c.embeddings)).toBe(false);
     // The written checkpoint is the next update's starting point.
@@ -202,7 +205,10 @@ describe('updateModel', () => {
       ...updateData,
       dataset: {
         ...updateData.dataset,
-        content: { ...updateData.dataset.content, vectors: { ...vectors, audio: { dim: 2, data: new Float32Array(800) } } },
+        content: {
+          ...updateData.dataset.content,
+          vectors: { ...vectors, audio: { dim: 2, data: new Float32Array(800) } },
+        },
       },
     };
     await expect(update(quick, extra)).rejects.toThrow(
@@ -219,18 +225,25 @@ describe('updateModel', () => {
         },
       },
     };
-    await expect(update(quick, narrow)).rejects.toThrow(/image: has dim 16 but the model was trained with image:32$/);
+    await expect(update(quick, narrow)).rejects.toThrow(
+      /image: has dim 16 but the model was trained with image:32$/,
+    );
   });
 
   it('rejects a checkpoint of another model config in one line', async () => {
     const mixed = await mkdtemp(join(tmpdir(), 'mmrecall-update-mixed-'));
     await cp(join(baseDir, 'artifacts'), join(mixed, 'artifacts'), { recursive: true });
-    const checkpoint = (await readCheckpoint<{ fingerprint: string }>({ path: join(baseDir, 'checkpoint.ckpt') }))!;
+    const checkpoint = (await readCheckpoint<{ fingerprint: string }>({
+      path: join(baseDir, 'checkpoint.ckpt'),
+    }))!;
     const fingerprint = JSON.parse(checkpoint.meta.fingerprint);
     fingerprint.model.dim = 16;
     await writeCheckpoint({
       path: join(mixed, 'checkpoint.ckpt'),
-      contents: { meta: { ...checkpoint.meta, fingerprint: JSON.stringify(fingerprint) }, arrays: checkpoint.arrays },
+      contents: {
+        meta: { ...checkpoint.meta, fingerprint: JSON.stringify(fingerprint) },
+        arrays: checkpoint.arrays,
+      },
     });
     await expect(update(quick, updateData, mixed)).rejects.toThrow(
       /^from: the checkpoint .*checkpoint\.ckpt belongs to another model than .*artifacts: config\.dim is 16 in the checkpoint but 8 in the artifacts$/,
@@ -247,13 +260,15 @@ describe('alignDatasetToModel', () => {
       const reversed = [...full.items.ids].reverse();
       const image = full.content.vectors.image!;
       const reversedImage = new Float32Array(image.data.length);
-      for (let i = 0; i < 400; i++) reversedImage.set(image.data.subarray((399 - i) * 32, (400 - i) * 32), i * 32);
+      for (let i = 0; i < 400; i++)
+        reversedImage.set(image.data.subarray((399 - i) * 32, (400 - i) * 32), i * 32);
       const tags = full.content.tags!;
       const reversedTagOffsets = new Int32Array(401);
       const reversedTagValues: number[] = [];
       for (let i = 0; i < 400; i++) {
         const from = 399 - i;
-        for (let j = tags.offsets[from]!; j < tags.offsets[from + 1]!; j++) reversedTagValues.push(tags.values[j]!);
+        for (let j = tags.offsets[from]!; j < tags.offsets[from + 1]!; j++)
+          reversedTagValues.push(tags.values[j]!);
         reversedTagOffsets[i + 1] = reversedTagValues.length;
       }
       const aligned = alignDatasetToModel({
@@ -264,7 +279,11 @@ describe('alignDatasetToModel', () => {
           items: createIdMap({ ids: reversed }),
           interactions: { users: Int32Array.of(0, 5), items: Int32Array.of(0, 399) },
           content: {
-            tags: { vocabulary: tags.vocabulary, offsets: reversedTagOffsets, values: Int32Array.from(reversedTagValues) },
+            tags: {
+              vocabulary: tags.vocabulary,
+              offsets: reversedTagOffsets,
+              values: Int32Array.from(reversedTagValues),
+            },
             vectors: { ...full.content.vectors, image: { dim: 32, data: reversedImage } },
           },
         },
@@ -274,9 +293,14 @@ describe('alignDatasetToModel', () => {
       expect(aligned.items.ids[BASE_ITEMS]).toBe('i399');
       expect(aligned.items.ids[399]).toBe(`i${BASE_ITEMS}`);
       expect(Array.from(aligned.interactions.items)).toEqual([BASE_ITEMS, 0]);
-      expect(aligned.content.vectors.image!.data.subarray(7 * 32, 8 * 32)).toEqual(image.data.subarray(7 * 32, 8 * 32));
-      const row = (offsets: Int32Array, values: Int32Array, i: number) => Array.from(values.subarray(offsets[i], offsets[i + 1]));
-      expect(row(aligned.content.tags!.offsets, aligned.content.tags!.values, 7)).toEqual(row(tags.offsets, tags.values, 7));
+      expect(aligned.content.vectors.image!.data.subarray(7 * 32, 8 * 32)).toEqual(
+        image.data.subarray(7 * 32, 8 * 32),
+      );
+      const row = (offsets: Int32Array, values: Int32Array, i: number) =>
+        Array.from(values.subarray(offsets[i], offsets[i + 1]));
+      expect(row(aligned.content.tags!.offsets, aligned.content.tags!.values, 7)).toEqual(
+        row(tags.offsets, tags.values, 7),
+      );
     } finally {
       artifacts.dispose();
     }

@@ -2,7 +2,12 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { concatInteractions, countItemInteractions, type Interactions, itemStatisticsFromCounts } from '@mmrecall/data';
+import {
+  concatInteractions,
+  countItemInteractions,
+  type Interactions,
+  itemStatisticsFromCounts,
+} from '@mmrecall/data';
 import { InvalidArgumentError } from '@mmrecall/errors';
 import {
   createItemFeatureStore,
@@ -25,7 +30,12 @@ import { positivesByUser } from './positives';
 import { writeTrainedArtifacts } from './train-and-save';
 import type { TrainableModel } from './trainable-model';
 import type { TrainingData } from './training-data';
-import { collectTrainingState, type DenseOptimizerMeta, denseStateFrom, restoreTableState } from './training-state';
+import {
+  collectTrainingState,
+  type DenseOptimizerMeta,
+  denseStateFrom,
+  restoreTableState,
+} from './training-state';
 import { checkUpdateData, itemNodePaths, type UpdateData } from './update-data';
 
 /** What `updateModel` reports while it runs. */
@@ -154,7 +164,8 @@ function checkpointConfig(meta: CheckpointMeta): unknown {
 function clickRows(interactions: Interactions): number[] {
   const rows: number[] = [];
   const { clicks } = interactions;
-  for (let r = 0; r < interactions.items.length; r++) if (clicks === undefined || clicks[r] === 1) rows.push(r);
+  for (let r = 0; r < interactions.items.length; r++)
+    if (clicks === undefined || clicks[r] === 1) rows.push(r);
   return rows;
 }
 
@@ -174,7 +185,9 @@ function concat(parts: Interactions[]): Interactions {
   const clicked = parts.some((part) => part.clicks !== undefined);
   return concatInteractions(
     parts.map((part) =>
-      clicked && part.clicks === undefined ? { ...part, clicks: new Uint8Array(part.users.length).fill(1) } : part,
+      clicked && part.clicks === undefined
+        ? { ...part, clicks: new Uint8Array(part.users.length).fill(1) }
+        : part,
     ),
   );
 }
@@ -199,11 +212,20 @@ export async function updateModel(args: UpdateModelArguments): Promise<UpdateRes
   const replayRatio = options.replayRatio ?? 1;
   const decay = options.statisticsDecay ?? 1;
   if (!(replayRatio >= 0 && Number.isFinite(replayRatio)))
-    throw new InvalidArgumentError({ argument: 'options.replayRatio', message: `must be >= 0, got ${replayRatio}` });
+    throw new InvalidArgumentError({
+      argument: 'options.replayRatio',
+      message: `must be >= 0, got ${replayRatio}`,
+    });
   if (!(decay >= 0 && decay <= 1))
-    throw new InvalidArgumentError({ argument: 'options.statisticsDecay', message: `must be in [0, 1], got ${decay}` });
+    throw new InvalidArgumentError({
+      argument: 'options.statisticsDecay',
+      message: `must be in [0, 1], got ${decay}`,
+    });
   if (options.steps !== undefined && !(Number.isInteger(options.steps) && options.steps >= 1))
-    throw new InvalidArgumentError({ argument: 'options.steps', message: `must be an integer >= 1, got ${options.steps}` });
+    throw new InvalidArgumentError({
+      argument: 'options.steps',
+      message: `must be an integer >= 1, got ${options.steps}`,
+    });
   const location = locate(args.from);
   const artifacts = await readArtifacts({ dir: location.artifacts, verifyIndex: false });
   const old = artifacts.config;
@@ -263,10 +285,12 @@ export async function updateModel(args: UpdateModelArguments): Promise<UpdateRes
     const clicks = new Float32Array(numItems);
     const firstSeen = new Float64Array(numItems).fill(Number.NaN);
     const oldFirstSeen = artifacts.itemStatistics?.firstSeen;
-    const historyCounts = history && !oldFirstSeen ? countItemInteractions({ interactions: history, numItems }) : undefined;
+    const historyCounts =
+      history && !oldFirstSeen ? countItemInteractions({ interactions: history, numItems }) : undefined;
     for (let i = 0; i < numItems; i++) {
       const known = i < old.numItems;
-      exposures[i] = (known ? decay * (artifacts.itemMeta.exposures?.[i] ?? 0) : 0) + (counts.exposures[i] as number);
+      exposures[i] =
+        (known ? decay * (artifacts.itemMeta.exposures?.[i] ?? 0) : 0) + (counts.exposures[i] as number);
       clicks[i] = (known ? decay * (artifacts.itemMeta.clicks?.[i] ?? 0) : 0) + (counts.clicks[i] as number);
       const before = known ? (oldFirstSeen?.[i] ?? historyCounts?.firstSeen[i] ?? Number.NaN) : Number.NaN;
       const now = counts.firstSeen[i] as number;
@@ -280,10 +304,17 @@ export async function updateModel(args: UpdateModelArguments): Promise<UpdateRes
       counts.latest,
     );
     const ctrPrior = artifacts.itemStatistics?.ctrPrior ?? { alpha: 1, beta: 1 };
-    const statistics = itemStatisticsFromCounts({ exposures, clicks, firstSeen, now: referenceTime, ctrPrior });
+    const statistics = itemStatisticsFromCounts({
+      exposures,
+      clicks,
+      firstSeen,
+      now: referenceTime,
+      ctrPrior,
+    });
     const warm = new Uint8Array(numItems);
     for (let i = 0; i < numItems; i++)
-      warm[i] = (i < old.numItems && artifacts.itemMeta.warm[i] === 1) || (counts.clicks[i] as number) > 0 ? 1 : 0;
+      warm[i] =
+        (i < old.numItems && artifacts.itemMeta.warm[i] === 1) || (counts.clicks[i] as number) > 0 ? 1 : 0;
 
     const seen = history ? concat([history, dataset.interactions]) : dataset.interactions;
     const userPositives = positivesByUser({ interactions: seen, numUsers });
@@ -352,7 +383,9 @@ export async function updateModel(args: UpdateModelArguments): Promise<UpdateRes
 
     // Optimizer state: the checkpoint's, the tables' grown with fresh rows.
     const optimizer = createDenseAdam({ variables: model.variables, learningRate: resolved.learningRate });
-    const sparseOptimizers = model.tables.map((table) => createSparseOptimizer({ table, ...config.tableOptimizer }));
+    const sparseOptimizers = model.tables.map((table) =>
+      createSparseOptimizer({ table, ...config.tableOptimizer }),
+    );
     let steps = 0;
     let lossSum = 0;
     let stepSeconds = 0;
@@ -423,7 +456,12 @@ export async function updateModel(args: UpdateModelArguments): Promise<UpdateRes
 
       await mkdir(output, { recursive: true });
       const checkpointPath = join(output, 'checkpoint.ckpt');
-      const state = await collectTrainingState({ model: setup, optimizer, sparseOptimizers, best: undefined });
+      const state = await collectTrainingState({
+        model: setup,
+        optimizer,
+        sparseOptimizers,
+        best: undefined,
+      });
       await writeCheckpoint<CheckpointMeta>({
         path: checkpointPath,
         contents: { meta: { modelConfig: config, dense: state.dense }, arrays: state.arrays },
@@ -449,12 +487,19 @@ export async function updateModel(args: UpdateModelArguments): Promise<UpdateRes
         dir: artifactsDir,
         model: setup,
         data: trainingData,
-        evaluation: { itemEmbeddings: embedded.embeddings, ...(embedded.gates ? { gates: embedded.gates } : {}) },
+        evaluation: {
+          itemEmbeddings: embedded.embeddings,
+          ...(embedded.gates ? { gates: embedded.gates } : {}),
+        },
         ...(embedded.views
           ? {
               live: {
                 itemViews: embedded.views,
-                itemStatistics: { firstSeen, referenceTime: Number.isFinite(referenceTime) ? referenceTime : Number.NaN, ctrPrior },
+                itemStatistics: {
+                  firstSeen,
+                  referenceTime: Number.isFinite(referenceTime) ? referenceTime : Number.NaN,
+                  ctrPrior,
+                },
               },
             }
           : {}),
