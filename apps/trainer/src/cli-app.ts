@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { InvalidArgumentError, MmrecallError } from '@mmrecall/errors';
 import { MODEL_KINDS } from '@mmrecall/model';
+import type { BackendChoice } from '@mmrecall/runtime';
 import { BASELINE_KINDS, type BaselineKind, isBaselineKind } from './baselines';
 import {
   type PartialTrainerConfig,
@@ -85,6 +86,7 @@ Commands:
   train                 train one model; writes <output>/artifacts (model, embeddings, metrics.json, report.html)
   eval                  evaluate an artifacts folder on its data set
   inspect               print what training would read (files, fields used and ignored, counts, split) without training
+  update                update the last model with new interactions (grows the id tables, replays older clicks)
   compare               train the five kinds on one data set; writes a comparison table (markdown + JSON) and report
   experiment clusters   loss and Recall@K of content-only models on cluster node ids vs leaf count
 
@@ -99,6 +101,32 @@ Writes <output>/artifacts/{manifest.json, model.json, weights.bin, items.f32, it
 
       --resume                 continue from <output>/checkpoint.ckpt (same config) after a kill
 ${CONFIG_HELP}`;
+
+export const UPDATE_HELP = `Usage: mmrecall-train update --from <model> --data <folder> -o <out> [options]
+
+Updates the last model with new interactions instead of retraining it: restores its optimizer state,
+adds table rows for users and items it has never seen (from the unknown rows), recomputes the item
+statistics, trains on the new clicks plus a replay sample of older ones, and writes
+<out>/artifacts (what the server reloads) and <out>/checkpoint.ckpt (the next update's --from).
+
+      --from <path>            training or update output folder, artifacts folder, or checkpoint file (required)
+      --data <folder>          new interactions + content of every item (data folder layout; required);
+                               a column the update does not read is an error
+      --history <folder>       older interactions to replay from (data folder layout)
+      --held-out <folder>      interactions evaluated after the update (Recall@K all/warm/cold)
+  -o, --output <dir>           output folder (required)
+      --steps <n>              step budget (default: one pass over the new and replayed clicks)
+      --time-budget <s>        stop the steps after s seconds (not reproducible across machines)
+      --replay-ratio <x>       replayed clicks per new click (default 1)
+      --statistics-decay <x>   old exposures and clicks are multiplied by x in [0, 1] (default 1)
+      --batch-size <n>         positive pairs per step (default 256, capped at the pairs)
+      --learning-rate <x>      dense Adam learning rate (default: the model's)
+      --seed <n>               replay sample, shuffling, dropout (default 7)
+      --k <n>                  list length K of the held-out evaluation (default 20)
+      --max-queries <n>        evaluate at most n users (0 = all)
+      --backend <name>         auto | node | wasm | cpu
+  -q, --quiet                  no progress bar
+  -h, --help                   this help`;
 
 export const EVAL_HELP = `Usage: mmrecall-train eval --artifacts <dir> [options]
 
@@ -305,6 +333,64 @@ export async function runCli(options: RunCliOptions): Promise<number> {
           io,
         });
       }
+      case 'update': {
+        const { values, positionals } = parse('update', rest, {
+          from: { type: 'string' },
+          data: { type: 'string' },
+          history: { type: 'string' },
+          'held-out': { type: 'string' },
+          output: { type: 'string', short: 'o' },
+          steps: { type: 'string' },
+          'time-budget': { type: 'string' },
+          'replay-ratio': { type: 'string' },
+          'statistics-decay': { type: 'string' },
+          'batch-size': { type: 'string' },
+          'learning-rate': { type: 'string' },
+          seed: { type: 'string' },
+          k: { type: 'string' },
+          'max-queries': { type: 'string' },
+          backend: { type: 'string' },
+          quiet: { type: 'boolean', short: 'q' },
+          help: { type: 'boolean', short: 'h' },
+        });
+        if (values.help) return help(io, UPDATE_HELP);
+        if (positionals.length > 0)
+          throw new UsageError(`update: unexpected argument ${JSON.stringify(positionals[0])}`);
+        for (const required of ['from', 'data', 'output'] as const)
+          if (typeof values[required] !== 'string')
+            throw new UsageError(
+              `update: --${required} ${required === 'output' ? '<dir>' : '<path>'} is required`,
+            );
+        const str = (key: string) => values[key] as string | undefined;
+        const num = (key: string) => numberFlag(key, str(key));
+        const options = {
+          ...(num('steps') === undefined ? {} : { steps: num('steps') as number }),
+          ...(num('time-budget') === undefined ? {} : { timeBudgetSeconds: num('time-budget') as number }),
+          ...(num('replay-ratio') === undefined ? {} : { replayRatio: num('replay-ratio') as number }),
+          ...(num('statistics-decay') === undefined
+            ? {}
+            : { statisticsDecay: num('statistics-decay') as number }),
+          ...(num('batch-size') === undefined ? {} : { batchSize: num('batch-size') as number }),
+          ...(num('learning-rate') === undefined ? {} : { learningRate: num('learning-rate') as number }),
+          ...(num('seed') === undefined ? {} : { seed: num('seed') as number }),
+          evaluation: {
+            ...(num('k') === undefined ? {} : { k: num('k') as number }),
+            ...(num('max-queries') === undefined ? {} : { maxQueries: num('max-queries') as number }),
+          },
+        };
+        const { commandUpdate } = await import('./update');
+        return await commandUpdate({
+          from: str('from') as string,
+          data: str('data') as string,
+          ...(str('history') ? { history: str('history') as string } : {}),
+          ...(str('held-out') ? { heldOut: str('held-out') as string } : {}),
+          output: str('output') as string,
+          options,
+          backend: backendFlag(str('backend')),
+          quiet: values.quiet === true,
+          io,
+        });
+      }
       case 'inspect': {
         const { values, positionals } = parse('inspect', rest, CONFIG_OPTIONS);
         if (values.help) return help(io, INSPECT_HELP);
@@ -374,7 +460,7 @@ export async function runCli(options: RunCliOptions): Promise<number> {
       }
       default:
         throw new UsageError(
-          `unknown command ${JSON.stringify(command)} (commands: train, eval, inspect, compare, experiment clusters; see --help)`,
+          `unknown command ${JSON.stringify(command)} (commands: train, eval, update, inspect, compare, experiment clusters; see --help)`,
         );
     }
   } catch (error) {
@@ -393,6 +479,14 @@ export async function runCli(options: RunCliOptions): Promise<number> {
       io.stderr.write(`${error.stack}\n`);
     return 1;
   }
+}
+
+function backendFlag(text: string | undefined): BackendChoice {
+  const choices: BackendChoice[] = ['auto', 'node', 'wasm', 'cpu'];
+  if (text === undefined) return 'auto';
+  if (!choices.includes(text as BackendChoice))
+    throw new UsageError(`--backend: expected one of ${choices.join(', ')}, got ${JSON.stringify(text)}`);
+  return text as BackendChoice;
 }
 
 function help(io: CliIo, text: string): number {

@@ -7,6 +7,10 @@ describe('mmrecall-train CLI', () => {
     [['--help'], /^mmrecall-train: train, evaluate and compare/],
     [['train', '--help'], /^Usage: mmrecall-train train \[options\][\s\S]*--resume[\s\S]*--batch-size <n>/],
     [['eval', '--help'], /^Usage: mmrecall-train eval --artifacts <dir>/],
+    [
+      ['update', '--help'],
+      /^Usage: mmrecall-train update --from <model> --data <folder> -o <out>[\s\S]*--replay-ratio <x>/,
+    ],
     [['compare', '--help'], /^Usage: mmrecall-train compare[\s\S]*--kinds <list>/],
     [['experiment', '--help'], /^Usage: mmrecall-train experiment <name>[\s\S]*clusters/],
     [
@@ -23,7 +27,7 @@ describe('mmrecall-train CLI', () => {
   it.each([
     [
       ['frobnicate'],
-      'mmrecall-train: unknown command "frobnicate" (commands: train, eval, inspect, compare, experiment clusters; see --help)\n',
+      'mmrecall-train: unknown command "frobnicate" (commands: train, eval, update, inspect, compare, experiment clusters; see --help)\n',
     ],
     [['train', '--bogus'], "mmrecall-train: train: Unknown option '--bogus'\n"],
     [['train', '--epochs', 'many'], 'mmrecall-train: --epochs: expected a number, got "many"\n'],
@@ -40,6 +44,7 @@ describe('mmrecall-train CLI', () => {
       /^mmrecall-train: --config: cannot read config file \/nonexistent\/train\.yaml/,
     ],
     [['eval'], 'mmrecall-train: eval: --artifacts <dir> is required\n'],
+    [['update', '--data', 'd', '-o', 'o'], 'mmrecall-train: update: --from <path> is required\n'],
     [
       ['compare', '--kinds', 'id-only,deep'],
       'mmrecall-train: --kinds: unknown kind "deep", expected id-only, content-only, multiview, gated-concat, gated-additive, most-popular, item-knn, ease, bpr-mf, lightgcn\n',

@@ -37,7 +37,7 @@ export interface LoadTrainingDataOptions {
 }
 
 /** Parquet readers loaded on first use, so DuckDB's native module is only opened for Parquet files. */
-const lazyParquet: ParquetReaders = {
+export const lazyParquet: ParquetReaders = {
   describe: async (path) => (await import('@mmrecall/data/parquet')).describeParquet(path),
   interactions: async (options) => (await import('@mmrecall/data/parquet')).readInteractionsParquet(options),
   items: async (options) => (await import('@mmrecall/data/parquet')).readItemsParquet(options),

@@ -73,6 +73,7 @@ export {
 export { type PrepareTrainingDataOptions, prepareTrainingData, type TrainingData } from './training-data';
 export { alignDatasetToModel, checkUpdateData, type UpdateData, type UpdateDataCheck } from './update-data';
 export {
+  resolveUpdateSource,
   type UpdateEvent,
   type UpdateModelArguments,
   type UpdateOptions,

@@ -134,7 +134,11 @@ interface CheckpointMeta {
   dense: DenseOptimizerMeta;
 }
 
-function locate(from: string): { artifacts: string; checkpoint: string } {
+/**
+ * Where the last model's artifacts folder and checkpoint are, for the `from` of {@link updateModel}
+ * (the checkpoint may not exist: the optimizer then starts fresh).
+ */
+export function resolveUpdateSource(from: string): { artifacts: string; checkpoint: string } {
   if (!existsSync(from))
     throw new InvalidArgumentError({ argument: 'from', message: `${from} does not exist` });
   if (!statSync(from).isDirectory()) return { artifacts: join(dirname(from), 'artifacts'), checkpoint: from };
@@ -226,7 +230,7 @@ export async function updateModel(args: UpdateModelArguments): Promise<UpdateRes
       argument: 'options.steps',
       message: `must be an integer >= 1, got ${options.steps}`,
     });
-  const location = locate(args.from);
+  const location = resolveUpdateSource(args.from);
   const artifacts = await readArtifacts({ dir: location.artifacts, verifyIndex: false });
   const old = artifacts.config;
   let model: TrainableModel['model'] | undefined;
