@@ -39,6 +39,7 @@ const { values } = parseArgs({
     pass: { type: 'string', default: '1' },
     'statistics-decay': { type: 'string', default: '1' },
     split: { type: 'string', default: 'test' },
+    arms: { type: 'string', default: 'update,retrain' },
   },
 });
 const preset = values.preset as SyntheticPreset;
@@ -50,6 +51,7 @@ const replayRatio = Number(values['replay-ratio']);
 const passes = Number(values.pass);
 const statisticsDecay = Number(values['statistics-decay']);
 const scoreOn = values.split as 'test' | 'valid';
+const arms = new Set((values.arms as string).split(','));
 const K = 20;
 const SEED = 7;
 const model = { kind: 'gated-additive' as const };
@@ -228,21 +230,24 @@ for (let w = 1; w <= windows; w++) {
     },
   });
   const updateSeconds = (performance.now() - updateStart) / 1000;
+  const u = await score(updated.artifactsDir, data, arrived, heldOut);
+  const fmt = (x: number) => x.toFixed(4);
+  const arrivedCount = arrived.reduce((n, a) => n + a, 0);
+  const common = [w, updated.newUsers, updated.newItems, arrivedCount];
+  line([...common, 'update', updateSeconds.toFixed(1), fmt(u.all), fmt(u.warm), fmt(u.cold), fmt(u.arrived), `${u.arrivedWarm}/${arrivedCount}`]);
+  console.error(`window ${w}: update ${updateSeconds.toFixed(1)}s (${updated.steps} steps in ${updated.stepSeconds.toFixed(1)}s)`);
+  if (w > 1) await rm(previous, { recursive: true, force: true });
+  previous = output;
+  if (!arms.has('retrain')) continue;
   const retrainStart = performance.now();
   const retrained = await trainAndSave({ data, model, options: fitOptions, test: { maxQueries: 1 }, output: join(root, `retrain-${w}`) });
   const retrainSeconds = (performance.now() - retrainStart) / 1000;
-  const u = await score(updated.artifactsDir, data, arrived, heldOut);
   const f = await score(retrained.artifactsDir, data, arrived, heldOut);
-  const arrivedCount = arrived.reduce((n, a) => n + a, 0);
-  const common = [w, updated.newUsers, updated.newItems, arrivedCount];
-  const fmt = (x: number) => x.toFixed(4);
-  line([...common, 'update', updateSeconds.toFixed(1), fmt(u.all), fmt(u.warm), fmt(u.cold), fmt(u.arrived), `${u.arrivedWarm}/${arrivedCount}`]);
   line([...common, 'retrain', retrainSeconds.toFixed(1), fmt(f.all), fmt(f.warm), fmt(f.cold), fmt(f.arrived), `${f.arrivedWarm}/${arrivedCount}`]);
   console.error(
     `window ${w}: update ${updateSeconds.toFixed(1)}s (${updated.steps} steps) = ${((100 * updateSeconds) / retrainSeconds).toFixed(1)}% of retrain ${retrainSeconds.toFixed(1)}s; Recall@20 ${fmt(u.all)} vs ${fmt(f.all)} (${((100 * (u.all - f.all)) / f.all).toFixed(1)}%); load ${loadavg()[0]?.toFixed(2)}`,
   );
-  if (w > 1) await rm(previous, { recursive: true, force: true });
-  previous = output;
+  await rm(retrained.artifactsDir, { recursive: true, force: true });
 }
 console.log(`load after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 await rm(root, { recursive: true, force: true });
