@@ -69,7 +69,8 @@ const { dataset: raw, truth } = generateSyntheticDataset({ preset, seed: 42 });
 // Re-index items by arrival time and users by first interaction, so that the ids known at any time
 // are a prefix of the maps (what a model trained then has) and later ids are appended.
 const rowsByTime = Array.from(raw.interactions.users, (_, r) => r).sort(
-  (a, b) => (raw.interactions.timestamps![a] as number) - (raw.interactions.timestamps![b] as number) || a - b,
+  (a, b) =>
+    (raw.interactions.timestamps![a] as number) - (raw.interactions.timestamps![b] as number) || a - b,
 );
 const itemOrder = Array.from(raw.items.ids, (_, i) => i).sort(
   (a, b) => (truth.itemArrivalTime[a] as number) - (truth.itemArrivalTime[b] as number) || a - b,
@@ -108,7 +109,12 @@ function rows(filter: (r: number) => boolean): Interactions {
   for (let r = 0; r < time.length; r++) if (filter(r)) picked.push(r);
   const take = <T extends Int32Array | Float64Array | Uint8Array>(column: T) =>
     new (column.constructor as new (values: number[]) => T)(picked.map((r) => column[r] as number));
-  return { users: take(all.users), items: take(all.items), timestamps: take(all.timestamps!), clicks: take(all.clicks!) };
+  return {
+    users: take(all.users),
+    items: take(all.items),
+    timestamps: take(all.timestamps!),
+    clicks: take(all.clicks!),
+  };
 }
 const count = (values: Float64Array, before: number) => values.filter((v) => v < before).length;
 
@@ -120,7 +126,10 @@ function datasetAt(t: number, interactions: Interactions): Dataset {
   for (const [name, table] of Object.entries(raw.content.vectors)) {
     const data = new Float32Array(numItems * table.dim);
     for (let i = 0; i < numItems; i++)
-      data.set(table.data.subarray((itemOrder[i] as number) * table.dim, ((itemOrder[i] as number) + 1) * table.dim), i * table.dim);
+      data.set(
+        table.data.subarray((itemOrder[i] as number) * table.dim, ((itemOrder[i] as number) + 1) * table.dim),
+        i * table.dim,
+      );
     vectors[name] = { dim: table.dim, data };
   }
   const csr = (source: { offsets: Int32Array; values: Int32Array }, order: number[], n: number) => {
@@ -128,7 +137,8 @@ function datasetAt(t: number, interactions: Interactions): Dataset {
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
       const from = order[i] as number;
-      for (let j = source.offsets[from] as number; j < (source.offsets[from + 1] as number); j++) out.push(source.values[j] as number);
+      for (let j = source.offsets[from] as number; j < (source.offsets[from + 1] as number); j++)
+        out.push(source.values[j] as number);
       offsets[i + 1] = out.length;
     }
     return { offsets, values: Int32Array.from(out) };
@@ -138,25 +148,37 @@ function datasetAt(t: number, interactions: Interactions): Dataset {
     users: createIdMap({ ids: userOrder.slice(0, numUsers).map((u) => raw.users.ids[u] as string) }),
     items: createIdMap({ ids: itemOrder.slice(0, numItems).map((i) => raw.items.ids[i] as string) }),
     interactions,
-    content: { tags: { vocabulary: raw.content.tags!.vocabulary, ...csr(raw.content.tags!, itemOrder, numItems) }, vectors },
-    userFeatures: { vocabulary: raw.userFeatures!.vocabulary, ...csr(raw.userFeatures!, userOrder, numUsers) },
+    content: {
+      tags: { vocabulary: raw.content.tags!.vocabulary, ...csr(raw.content.tags!, itemOrder, numItems) },
+      vectors,
+    },
+    userFeatures: {
+      vocabulary: raw.userFeatures!.vocabulary,
+      ...csr(raw.userFeatures!, userOrder, numUsers),
+    },
   };
 }
 
 /** Training data at cut `w`: train rows before it, valid rows of its last window, test rows of the next. */
 function dataAt(w: number): TrainingData {
   const t = cut(w);
-  const dataset = datasetAt(t, rows((r) => (time[r] as number) < t && validRow[r] === 0));
+  const dataset = datasetAt(
+    t,
+    rows((r) => (time[r] as number) < t && validRow[r] === 0),
+  );
   const { users, items } = dataset;
   const known = (r: number) => (all.users[r] as number) < users.size && (all.items[r] as number) < items.size;
   const train = dataset.interactions;
   const coldItems = new Uint8Array(items.size).fill(1);
-  for (let r = 0; r < train.items.length; r++) if (train.clicks![r] === 1) coldItems[train.items[r] as number] = 0;
+  for (let r = 0; r < train.items.length; r++)
+    if (train.clicks![r] === 1) coldItems[train.items[r] as number] = 0;
   return prepareTrainingData({
     dataset,
     split: {
       train,
-      valid: rows((r) => validRow[r] === 1 && (time[r] as number) >= t - windowDays * DAY && (time[r] as number) < t),
+      valid: rows(
+        (r) => validRow[r] === 1 && (time[r] as number) >= t - windowDays * DAY && (time[r] as number) < t,
+      ),
       test: rows((r) => (time[r] as number) >= t && (time[r] as number) < t + windowDays * DAY && known(r)),
       coldItems,
     },
@@ -168,8 +190,20 @@ async function score(dir: string, data: TrainingData, arrived: Uint8Array, heldO
   const artifacts = await readArtifacts({ dir, verifyIndex: false });
   try {
     const trainPositives = positivesByUser({ interactions: data.split.train, numUsers: data.numUsers });
-    const selected = selectQueries({ heldOut, numUsers: data.numUsers, trainPositives, needTrigger: false, maxQueries: 0, seed: SEED });
-    const queries = gatherRows(artifacts.userEmbeddings!, artifacts.model.queryDim, selected.users, data.numUsers);
+    const selected = selectQueries({
+      heldOut,
+      numUsers: data.numUsers,
+      trainPositives,
+      needTrigger: false,
+      maxQueries: 0,
+      seed: SEED,
+    });
+    const queries = gatherRows(
+      artifacts.userEmbeddings!,
+      artifacts.model.queryDim,
+      selected.users,
+      data.numUsers,
+    );
     const run = (coldItems: Uint8Array) =>
       evaluateEmbeddings({
         queries,
@@ -184,8 +218,16 @@ async function score(dir: string, data: TrainingData, arrived: Uint8Array, heldO
     const main = run(data.split.coldItems);
     // "warm" of a run whose warm items are exactly the arrived-and-clicked ones.
     const onArrived = run(Uint8Array.from(arrived, (a) => 1 - a));
-    const arrivedWarm = Array.from(arrived).filter((a, i) => a === 1 && artifacts.itemMeta.warm[i] === 1).length;
-    return { all: main.all.recall, warm: main.warm.recall, cold: main.cold.recall, arrived: onArrived.warm.recall, arrivedWarm };
+    const arrivedWarm = Array.from(arrived).filter(
+      (a, i) => a === 1 && artifacts.itemMeta.warm[i] === 1,
+    ).length;
+    return {
+      all: main.all.recall,
+      warm: main.warm.recall,
+      cold: main.cold.recall,
+      arrived: onArrived.warm.recall,
+      arrivedWarm,
+    };
   } finally {
     artifacts.dispose();
   }
@@ -194,19 +236,43 @@ async function score(dir: string, data: TrainingData, arrived: Uint8Array, heldO
 const root = await mkdtemp(join(tmpdir(), 'mmrecall-replay-'));
 const line = (cells: (string | number)[]) => console.log(`| ${cells.join(' | ')} |`);
 console.log(
-  `preset ${preset}, ${model.kind}, base ${baseDays} days + ${windows} windows of ${windowDays} days; epochs ${epochs} (retrain), update: ${passes} pass(es) over new + ${replayRatio}x replayed clicks, statistics decay ${statisticsDecay}; scored on ${scoreOn}; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+  `preset ${preset}, ${model.kind}, base ${baseDays} days + ${windows} windows of ${windowDays} days; epochs ${epochs} (retrain), update: ${passes} pass(es) over new + ${replayRatio}x replayed clicks, statistics decay ${statisticsDecay}; scored on ${scoreOn}; load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
 );
 const baseStart = performance.now();
-const base = await trainAndSave({ data: dataAt(0), model, options: fitOptions, test: { maxQueries: 1 }, output: join(root, 'base') });
-console.error(`base: ${((performance.now() - baseStart) / 1000).toFixed(1)}s, ${base.training.history.length} epochs`);
-line(['window', 'new users', 'new items', 'arrived+clicked', 'arm', 'wall s', 'Recall@20 all', 'warm', 'cold', 'arrived', 'arrived served by ID']);
+const base = await trainAndSave({
+  data: dataAt(0),
+  model,
+  options: fitOptions,
+  test: { maxQueries: 1 },
+  output: join(root, 'base'),
+});
+console.error(
+  `base: ${((performance.now() - baseStart) / 1000).toFixed(1)}s, ${base.training.history.length} epochs`,
+);
+line([
+  'window',
+  'new users',
+  'new items',
+  'arrived+clicked',
+  'arm',
+  'wall s',
+  'Recall@20 all',
+  'warm',
+  'cold',
+  'arrived',
+  'arrived served by ID',
+]);
 line(['---', '---', '---', '---', '---', '---', '---', '---', '---', '---', '---']);
 let previous = join(root, 'base');
 for (let w = 1; w <= windows; w++) {
   const data = dataAt(w);
   const before = cut(w - 1);
   const knownBefore = count(arrival, before);
-  const windowRows = rows((r) => (time[r] as number) >= before && (time[r] as number) < cut(w) && validRow[r] === 0);
+  const windowRows = rows(
+    (r) => (time[r] as number) >= before && (time[r] as number) < cut(w) && validRow[r] === 0,
+  );
   const history = rows((r) => (time[r] as number) < before && validRow[r] === 0);
   const arrived = new Uint8Array(data.numItems);
   for (let r = 0; r < windowRows.items.length; r++) {
@@ -234,20 +300,50 @@ for (let w = 1; w <= windows; w++) {
   const fmt = (x: number) => x.toFixed(4);
   const arrivedCount = arrived.reduce((n, a) => n + a, 0);
   const common = [w, updated.newUsers, updated.newItems, arrivedCount];
-  line([...common, 'update', updateSeconds.toFixed(1), fmt(u.all), fmt(u.warm), fmt(u.cold), fmt(u.arrived), `${u.arrivedWarm}/${arrivedCount}`]);
-  console.error(`window ${w}: update ${updateSeconds.toFixed(1)}s (${updated.steps} steps in ${updated.stepSeconds.toFixed(1)}s)`);
+  line([
+    ...common,
+    'update',
+    updateSeconds.toFixed(1),
+    fmt(u.all),
+    fmt(u.warm),
+    fmt(u.cold),
+    fmt(u.arrived),
+    `${u.arrivedWarm}/${arrivedCount}`,
+  ]);
+  console.error(
+    `window ${w}: update ${updateSeconds.toFixed(1)}s (${updated.steps} steps in ${updated.stepSeconds.toFixed(1)}s)`,
+  );
   if (w > 1) await rm(previous, { recursive: true, force: true });
   previous = output;
   if (!arms.has('retrain')) continue;
   const retrainStart = performance.now();
-  const retrained = await trainAndSave({ data, model, options: fitOptions, test: { maxQueries: 1 }, output: join(root, `retrain-${w}`) });
+  const retrained = await trainAndSave({
+    data,
+    model,
+    options: fitOptions,
+    test: { maxQueries: 1 },
+    output: join(root, `retrain-${w}`),
+  });
   const retrainSeconds = (performance.now() - retrainStart) / 1000;
   const f = await score(retrained.artifactsDir, data, arrived, heldOut);
-  line([...common, 'retrain', retrainSeconds.toFixed(1), fmt(f.all), fmt(f.warm), fmt(f.cold), fmt(f.arrived), `${f.arrivedWarm}/${arrivedCount}`]);
+  line([
+    ...common,
+    'retrain',
+    retrainSeconds.toFixed(1),
+    fmt(f.all),
+    fmt(f.warm),
+    fmt(f.cold),
+    fmt(f.arrived),
+    `${f.arrivedWarm}/${arrivedCount}`,
+  ]);
   console.error(
     `window ${w}: update ${updateSeconds.toFixed(1)}s (${updated.steps} steps) = ${((100 * updateSeconds) / retrainSeconds).toFixed(1)}% of retrain ${retrainSeconds.toFixed(1)}s; Recall@20 ${fmt(u.all)} vs ${fmt(f.all)} (${((100 * (u.all - f.all)) / f.all).toFixed(1)}%); load ${loadavg()[0]?.toFixed(2)}`,
   );
   await rm(retrained.artifactsDir, { recursive: true, force: true });
 }
-console.log(`load after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `load after: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 await rm(root, { recursive: true, force: true });
