@@ -27,7 +27,10 @@ try {
       const theirs = cli[k]?.all;
       if (!ours || !theirs) throw new Error(`no Recall@${k} in both runs`);
       console.log(`Recall@${k}: ours ${ours.recall.toFixed(4)}, CLI ${theirs.recall.toFixed(4)}`);
-      ok(Math.abs(ours.recall - theirs.recall) <= 0.002, `Recall@${k} differs from the CLI's by more than 0.002`);
+      ok(
+        Math.abs(ours.recall - theirs.recall) <= 0.002,
+        `Recall@${k} differs from the CLI's by more than 0.002`,
+      );
       ok(Math.abs(ours.ndcg - theirs.ndcg) <= 0.002, `NDCG@${k} differs from the CLI's by more than 0.002`);
     }
     console.log(`test Recall and NDCG at 10 and 20 within 0.002 of the CLI's (${cliMetricsPath})`);
