@@ -1,22 +1,10 @@
-import { copyFile, link, readdir, rm } from 'node:fs/promises';
+import { copyFile, link, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { syncFolder } from '@mmrecall/atomic-write';
 import { InvalidArgumentError } from '@mmrecall/errors';
 import { failFor, isRecord } from './artifact-checks';
-import {
-  integrityOfFile,
-  isPlainFileName,
-  readArtifactFile,
-  syncFile,
-  writeFileDurably,
-} from './artifact-files';
+import { integrityOfFile, isPlainFileName, readArtifactFile, syncFile } from './artifact-files';
 import type { ArtifactsIndexWriter, ArtifactsWriteStep } from './artifacts';
-import {
-  createVersionFolder,
-  releaseVersionFolder,
-  resolveArtifactsDir,
-  swapInArtifacts,
-} from './artifacts-folder';
+import { resolveArtifactsDir, writeArtifactsVersion } from './artifacts-folder';
 import { parseManifest } from './read-artifacts';
 
 /** Options of {@link addArtifactsIndex}. */
@@ -66,36 +54,30 @@ export async function addArtifactsIndex(options: AddArtifactsIndexOptions): Prom
     });
   }
   const previousIndex = manifest.files.index;
-  const version = await createVersionFolder(dir);
-  let swapping = false;
-  try {
-    for (const entry of await readdir(source)) {
-      if (entry === 'manifest.json' || entry === name || entry === previousIndex) continue;
-      await link(path.join(source, entry), path.join(version, entry)).catch(() =>
-        copyFile(path.join(source, entry), path.join(version, entry)),
-      );
-    }
-    await options.onStep?.('writing');
-    await options.index.write(path.join(version, name));
-    await syncFile(path.join(version, name));
-    const record = raw as Record<string, unknown>;
-    const files = { ...(record.files as Record<string, string>), index: name };
-    const next: Record<string, unknown> = { ...record, files, index: info };
-    if (isRecord(record.integrity)) {
-      const integrity = { ...(record.integrity as Record<string, unknown>) };
-      if (previousIndex !== undefined) delete integrity[previousIndex];
-      integrity[name] = await integrityOfFile(path.join(version, name));
-      next.integrity = integrity;
-    }
-    await writeFileDurably(path.join(version, 'manifest.json'), Buffer.from(JSON.stringify(next, null, 2)));
-    await syncFolder(version);
-    await options.onStep?.('staged');
-    swapping = true;
-    await swapInArtifacts({ dir, version, ...(options.onStep ? { onStep: options.onStep } : {}) });
-  } catch (error) {
-    if (!swapping) await rm(version, { recursive: true, force: true });
-    throw error;
-  } finally {
-    releaseVersionFolder(version);
-  }
+  const onStep = options.onStep;
+  await writeArtifactsVersion({
+    dir,
+    ...(onStep ? { onStep } : {}),
+    fill: async (version) => {
+      for (const entry of await readdir(source)) {
+        if (entry === 'manifest.json' || entry === name || entry === previousIndex) continue;
+        await link(path.join(source, entry), path.join(version, entry)).catch(() =>
+          copyFile(path.join(source, entry), path.join(version, entry)),
+        );
+      }
+      await options.onStep?.('writing');
+      await options.index.write(path.join(version, name));
+      await syncFile(path.join(version, name));
+      const record = raw as Record<string, unknown>;
+      const files = { ...(record.files as Record<string, string>), index: name };
+      const next: Record<string, unknown> = { ...record, files, index: info };
+      if (isRecord(record.integrity)) {
+        const integrity = { ...(record.integrity as Record<string, unknown>) };
+        if (previousIndex !== undefined) delete integrity[previousIndex];
+        integrity[name] = await integrityOfFile(path.join(version, name));
+        next.integrity = integrity;
+      }
+      return next;
+    },
+  });
 }

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { syncFolder } from '@mmrecall/atomic-write';
+import { writeFileDurably } from './artifact-files';
 
 /** Steps of {@link swapInArtifacts}, reported to `onStep` after each one. */
 export type ArtifactsSwapStep = 'retired' | 'swapped' | 'cleaned';
@@ -29,6 +30,39 @@ export async function createVersionFolder(dir: string): Promise<string> {
 /** Releases a version folder name taken by {@link createVersionFolder} (after success or failure). */
 export function releaseVersionFolder(version: string): void {
   inProgress.delete(path.basename(version));
+}
+
+/**
+ * Writes a new version of the artifacts folder `dir` and swaps it in: `fill` writes (and fsyncs)
+ * the files into the fresh version folder and returns the manifest, which is written last (a folder
+ * without one is never taken for artifacts); then the folder is fsynced, `onStep('staged')` runs,
+ * and the version replaces `dir`. A failure before the swap removes the version folder; once the
+ * swap has begun the new version may already be current, so it is left to the cleanup.
+ */
+export async function writeArtifactsVersion(options: {
+  dir: string;
+  fill: (version: string) => Promise<unknown>;
+  onStep?: (step: 'staged' | ArtifactsSwapStep) => void | Promise<void>;
+}): Promise<void> {
+  const { dir, onStep } = options;
+  const version = await createVersionFolder(dir);
+  let swapping = false;
+  try {
+    const manifest = await options.fill(version);
+    await writeFileDurably(
+      path.join(version, 'manifest.json'),
+      Buffer.from(JSON.stringify(manifest, null, 2)),
+    );
+    await syncFolder(version);
+    await onStep?.('staged');
+    swapping = true;
+    await swapInArtifacts({ dir, version, ...(onStep ? { onStep } : {}) });
+  } catch (error) {
+    if (!swapping) await rm(version, { recursive: true, force: true });
+    throw error;
+  } finally {
+    releaseVersionFolder(version);
+  }
 }
 
 /** Puts the complete, fsynced folder `version` at `dir`; the folder that was there is removed. */

@@ -1,6 +1,4 @@
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { syncFolder } from '@mmrecall/atomic-write';
 import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
 import {
   type ArtifactFileIntegrity,
@@ -10,12 +8,7 @@ import {
   syncFile,
   writeFileDurably,
 } from './artifact-files';
-import {
-  type ArtifactsSwapStep,
-  createVersionFolder,
-  releaseVersionFolder,
-  swapInArtifacts,
-} from './artifacts-folder';
+import { type ArtifactsSwapStep, writeArtifactsVersion } from './artifacts-folder';
 import type { RecallModel, RecallModelConfig } from './types';
 
 /** `format` field of manifest.json. */
@@ -281,108 +274,97 @@ export async function writeArtifacts(options: WriteArtifactsOptions): Promise<vo
       });
     }
   }
-  const version = await createVersionFolder(dir);
-  let swapping = false;
-  try {
-    const files: Record<string, string> = {};
-    const integrity: Record<string, ArtifactFileIntegrity> = {};
-    const put = async (role: string, name: string, content: string | Uint8Array): Promise<void> => {
-      const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-      await writeFileDurably(path.join(version, name), bytes);
-      files[role] = name;
-      integrity[name] = integrityOf(bytes);
-      if (Object.keys(files).length === 1) await options.onStep?.('writing');
-    };
-    const { specs, data } = encodeWeights(model.toNamedWeights());
-    await put(
-      'model',
-      'model.json',
-      JSON.stringify(
-        {
-          format: 'mmrecall-model',
-          formatVersion: 1,
-          generatedBy: '@mmrecall/model',
-          config,
-          weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
-        },
-        null,
-        2,
-      ),
-    );
-    await put('weights', 'weights.bin', data);
-    await put('idMaps', 'id-maps.json', JSON.stringify(idMaps));
-    await put('items', 'items.f32', bytesOf(itemEmbeddings));
-    if (userEmbeddings) await put('users', 'users.f32', bytesOf(userEmbeddings));
-    await put(
-      'itemMeta',
-      'item-meta.json',
-      JSON.stringify({
-        warm: Array.from(itemMeta.warm),
-        ...(itemMeta.gate ? { gate: Array.from(itemMeta.gate, (g) => Math.round(g * 1e6) / 1e6) } : {}),
-        ...(itemMeta.exposures ? { exposures: Array.from(itemMeta.exposures) } : {}),
-        ...(itemMeta.clicks ? { clicks: Array.from(itemMeta.clicks) } : {}),
-      }),
-    );
-    if (itemViews) {
-      await put('itemsId', 'items-id.f32', bytesOf(itemViews.id));
-      await put('itemsContent', 'items-content.f32', bytesOf(itemViews.content));
-    }
-    if (itemStatistics) {
-      const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);
+  const onStep = options.onStep;
+  await writeArtifactsVersion({
+    dir,
+    ...(onStep ? { onStep } : {}),
+    fill: async (version) => {
+      const files: Record<string, string> = {};
+      const integrity: Record<string, ArtifactFileIntegrity> = {};
+      const put = async (role: string, name: string, content: string | Uint8Array): Promise<void> => {
+        const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+        await writeFileDurably(path.join(version, name), bytes);
+        files[role] = name;
+        integrity[name] = integrityOf(bytes);
+        if (Object.keys(files).length === 1) await options.onStep?.('writing');
+      };
+      const { specs, data } = encodeWeights(model.toNamedWeights());
       await put(
-        'itemStatistics',
-        'item-statistics.json',
+        'model',
+        'model.json',
+        JSON.stringify(
+          {
+            format: 'mmrecall-model',
+            formatVersion: 1,
+            generatedBy: '@mmrecall/model',
+            config,
+            weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
+          },
+          null,
+          2,
+        ),
+      );
+      await put('weights', 'weights.bin', data);
+      await put('idMaps', 'id-maps.json', JSON.stringify(idMaps));
+      await put('items', 'items.f32', bytesOf(itemEmbeddings));
+      if (userEmbeddings) await put('users', 'users.f32', bytesOf(userEmbeddings));
+      await put(
+        'itemMeta',
+        'item-meta.json',
         JSON.stringify({
-          referenceTime: finiteOrNull(itemStatistics.referenceTime),
-          ctrPrior: itemStatistics.ctrPrior,
-          firstSeen: Array.from(itemStatistics.firstSeen, finiteOrNull),
+          warm: Array.from(itemMeta.warm),
+          ...(itemMeta.gate ? { gate: Array.from(itemMeta.gate, (g) => Math.round(g * 1e6) / 1e6) } : {}),
+          ...(itemMeta.exposures ? { exposures: Array.from(itemMeta.exposures) } : {}),
+          ...(itemMeta.clicks ? { clicks: Array.from(itemMeta.clicks) } : {}),
         }),
       );
-    }
-    await put('config', 'config.json', JSON.stringify(config, null, 2));
-    if (options.clusterTree !== undefined) {
-      await put('clusterTree', 'cluster-tree.json', JSON.stringify(options.clusterTree));
-    }
-    for (const [name, content] of Object.entries(options.extraFiles ?? {})) await put(name, name, content);
-    if (options.index !== undefined) {
-      const name = indexFileName(options.index);
-      checkIndexInfo(options.index.info, { rows: config.numItems, dim: model.itemDim });
-      await options.index.write(path.join(version, name));
-      await syncFile(path.join(version, name));
-      files.index = name;
-      integrity[name] = await integrityOfFile(path.join(version, name));
-    }
-    const manifest: ArtifactsManifest = {
-      format: ARTIFACTS_FORMAT,
-      version: ARTIFACTS_VERSION,
-      kind: config.kind,
-      mode: config.mode,
-      numItems: config.numItems,
-      numUsers: config.numUsers,
-      itemDim: model.itemDim,
-      queryDim: model.queryDim,
-      createdAt: new Date().toISOString(),
-      files,
-      integrity,
-      ...(options.index ? { index: options.index.info } : {}),
-      ...(options.info ? { info: options.info } : {}),
-    };
-    // The manifest is written last: a folder without one is never taken for artifacts.
-    await writeFileDurably(
-      path.join(version, 'manifest.json'),
-      Buffer.from(JSON.stringify(manifest, null, 2)),
-    );
-    await syncFolder(version);
-    await options.onStep?.('staged');
-    swapping = true;
-    await swapInArtifacts({ dir, version, ...(options.onStep ? { onStep: options.onStep } : {}) });
-  } catch (error) {
-    // Once the swap has begun the new version may already be current: leave it to the cleanup.
-    if (!swapping) await rm(version, { recursive: true, force: true });
-    throw error;
-  } finally {
-    releaseVersionFolder(version);
-  }
+      if (itemViews) {
+        await put('itemsId', 'items-id.f32', bytesOf(itemViews.id));
+        await put('itemsContent', 'items-content.f32', bytesOf(itemViews.content));
+      }
+      if (itemStatistics) {
+        const finiteOrNull = (value: number): number | null => (Number.isFinite(value) ? value : null);
+        await put(
+          'itemStatistics',
+          'item-statistics.json',
+          JSON.stringify({
+            referenceTime: finiteOrNull(itemStatistics.referenceTime),
+            ctrPrior: itemStatistics.ctrPrior,
+            firstSeen: Array.from(itemStatistics.firstSeen, finiteOrNull),
+          }),
+        );
+      }
+      await put('config', 'config.json', JSON.stringify(config, null, 2));
+      if (options.clusterTree !== undefined) {
+        await put('clusterTree', 'cluster-tree.json', JSON.stringify(options.clusterTree));
+      }
+      for (const [name, content] of Object.entries(options.extraFiles ?? {})) await put(name, name, content);
+      if (options.index !== undefined) {
+        const name = indexFileName(options.index);
+        checkIndexInfo(options.index.info, { rows: config.numItems, dim: model.itemDim });
+        await options.index.write(path.join(version, name));
+        await syncFile(path.join(version, name));
+        files.index = name;
+        integrity[name] = await integrityOfFile(path.join(version, name));
+      }
+      const manifest: ArtifactsManifest = {
+        format: ARTIFACTS_FORMAT,
+        version: ARTIFACTS_VERSION,
+        kind: config.kind,
+        mode: config.mode,
+        numItems: config.numItems,
+        numUsers: config.numUsers,
+        itemDim: model.itemDim,
+        queryDim: model.queryDim,
+        createdAt: new Date().toISOString(),
+        files,
+        integrity,
+        ...(options.index ? { index: options.index.info } : {}),
+        ...(options.info ? { info: options.info } : {}),
+      };
+      return manifest;
+    },
+  });
 }
 
 function checkFinite(values: Float32Array, argument: string): void {
