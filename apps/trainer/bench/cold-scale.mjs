@@ -96,7 +96,11 @@ for (const u of testUsers) {
   for (const [name, list] of Object.entries(groups)) {
     let total = 0;
     let n = 0;
-    for (const i of list) if (Number.isFinite(scores[i])) (total += scores[i]), n++;
+    for (const i of list) {
+      if (!Number.isFinite(scores[i])) continue;
+      total += scores[i];
+      n++;
+    }
     meanScore[name] += total / Math.max(1, n) / testUsers.length;
   }
   const sorted = Float64Array.from(scores).sort().reverse();

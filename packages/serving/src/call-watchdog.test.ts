@@ -85,7 +85,9 @@ describe('createCallWatchdog', () => {
 
 describe('guardRecallIndex', () => {
   it('answers exactly like the index it wraps, and flags a slow call', () => {
-    watchdog = createCallWatchdog({ budgetMs: 50, killAfterMs: 60_000, logFd: devNull });
+    // The budget leaves room for a loaded machine (quick calls must stay healthy); the slow call
+    // blocks well past it.
+    watchdog = createCallWatchdog({ budgetMs: 400, killAfterMs: 60_000, logFd: devNull });
     const exact = createExactIndex({ dim: 2, metric: 'ip' });
     const guarded = guardRecallIndex({ index: exact, watchdog, name: 'items' });
     guarded.upsert({ keys: [1, 2, 3], vectors: new Float32Array([1, 0, 0, 1, 0.6, 0.8]) });
@@ -102,7 +104,7 @@ describe('guardRecallIndex', () => {
     const slow: RecallIndex = {
       ...exact,
       search: (options) => {
-        sleepBlocking(200);
+        sleepBlocking(700);
         return exact.search(options);
       },
     };
@@ -144,7 +146,7 @@ describe('runAsync and guardAsyncRecallIndex', () => {
   });
 
   it('guards every call of a promise-returning index with the same answers', async () => {
-    watchdog = createCallWatchdog({ budgetMs: 50, killAfterMs: 60_000, logFd: devNull });
+    watchdog = createCallWatchdog({ budgetMs: 400, killAfterMs: 60_000, logFd: devNull });
     const inner = toAsyncRecallIndex(createExactIndex({ dim: 2, metric: 'ip' }));
     const guarded = guardAsyncRecallIndex({ index: inner, watchdog, name: 'items' });
     await guarded.upsert({ keys: [1, 2, 3], vectors: new Float32Array([1, 0, 0, 1, 0.6, 0.8]) });
@@ -159,7 +161,7 @@ describe('runAsync and guardAsyncRecallIndex', () => {
       index: {
         ...inner,
         searchBatch: async (options) => {
-          sleepBlocking(150);
+          sleepBlocking(700);
           return inner.searchBatch(options);
         },
       },
