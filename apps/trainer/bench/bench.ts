@@ -2,6 +2,12 @@ import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import {
+  createModelFromConfig,
+  fitOptionsOf,
+  type LoadedTrainingData,
+  loadTrainingData,
+} from '@mmrecall/experiments';
 import { createRandom, mixSeed as deriveSeed, shuffleInPlace } from '@mmrecall/random';
 import { selectBackend } from '@mmrecall/runtime';
 import { createSparseOptimizer, trainStep } from '@mmrecall/towers/training';
@@ -19,8 +25,6 @@ import {
   type TrainerBackend,
   type TrainerConfig,
 } from '../src/config';
-import { loadTrainingData, type TrainingData } from '../src/data';
-import { createModelFromConfig, fitOptionsOf } from '../src/train-options';
 
 /**
  * One way of running the training step. `stock` is the path the trainer took before fused kernels:
@@ -108,7 +112,7 @@ export interface BenchArmOptions {
   /** Size of the reference matMul; 0 = skip it. */
   matMulSize: number;
   /** Data already loaded from `config.data` (several arms in one process); default: loaded here. */
-  data?: TrainingData;
+  data?: LoadedTrainingData;
 }
 
 /** Trains `steps` steps of one arm on the active backend and measures it. */

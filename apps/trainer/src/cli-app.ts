@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { InvalidArgumentError, MmrecallError } from '@mmrecall/errors';
+import { BASELINE_KINDS, type BaselineKind, isBaselineKind } from '@mmrecall/experiments';
 import { MODEL_KINDS } from '@mmrecall/model';
 import type { BackendChoice } from '@mmrecall/runtime';
-import { BASELINE_KINDS, type BaselineKind, isBaselineKind } from './baselines';
 import {
   type PartialTrainerConfig,
   parseSetFlag,

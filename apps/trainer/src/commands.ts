@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { combineVectors } from '@mmrecall/clustering';
 import { InvalidArgumentError, MissingArtifactError } from '@mmrecall/errors';
+import { type BaselineKind, loadTrainingData, toJson } from '@mmrecall/experiments';
 import { formatMetricsTable } from '@mmrecall/metrics';
 import {
   createItemFeatureStore,
@@ -17,18 +18,14 @@ import {
   selectionCap,
   selectQueries,
 } from '@mmrecall/training';
-import type { BaselineKind } from './baselines';
 import type { CliIo } from './cli-app';
-import { runComparison } from './compare';
 import {
   type PartialTrainerConfig,
   resolveTrainerConfig,
   type TrainerConfig,
   type TrainerModelKind,
 } from './config';
-import { loadTrainingData } from './data';
-import { runClusterExperiment } from './experiment-clusters';
-import { toJson, trainFromConfig } from './run';
+import { runClusterExperiment, runComparison, trainFromConfig } from './run';
 
 function logger(io: CliIo): (line: string) => void {
   return (line) => io.stderr.write(`${line}\n`);
@@ -62,7 +59,7 @@ export async function commandTrain(options: {
 /** What `compare` and `experiment clusters` produce: a markdown table and the files it was written to. */
 interface TableResult {
   markdown: string;
-  files: { markdown: string; json: string; html: string };
+  files: { markdown: string; json: string; html?: string };
 }
 
 /** Picks the backend, runs a table-producing job, prints its table and where it was written. */

@@ -3,11 +3,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadTrainingData } from '@mmrecall/experiments';
 import { afterAll, describe, expect, it } from 'vitest';
 import { captureIo as capture } from './capture-io';
 import { runCli } from './cli-app';
 import { resolveTrainerConfig } from './config';
-import { loadTrainingData } from './data';
 
 const EXAMPLES = fileURLToPath(new URL('../examples/data', import.meta.url));
 const outputs: string[] = [];

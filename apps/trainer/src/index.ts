@@ -1,7 +1,5 @@
 export { type RunCliOptions, runCli } from './cli-app';
-export { type ComparisonResult, PUBLISHED_TIKTOK, type RunComparisonOptions, runComparison } from './compare';
 export {
-  type DataSource,
   type DeepPartial,
   defaultTrainerConfig,
   type PartialTrainerConfig,
@@ -13,18 +11,13 @@ export {
   type TrainerConfig,
   type TrainerModelKind,
 } from './config';
-export { type LoadTrainingDataOptions, loadTrainingData, type TrainingData } from './data';
 export { UsageError } from './errors';
 export {
-  type ClusterExperimentResult,
-  type ClusterExperimentRow,
-  type RunClusterExperimentOptions,
+  type RunComparisonOptions,
   runClusterExperiment,
-} from './experiment-clusters';
-export {
-  type RunMetrics,
+  runComparison,
   type TrainFromConfigOptions,
   type TrainFromConfigResult,
   trainFromConfig,
 } from './run';
-export { asCliError, createFitProgress, createModelFromConfig, fitOptionsOf } from './train-options';
+export { createFitProgress } from './train-options';

@@ -1,6 +1,6 @@
 import type { Interactions } from '@mmrecall/data';
+import { type LoadedTrainingData, loadTrainingData } from '@mmrecall/experiments';
 import type { TrainerConfig } from './config';
-import { loadTrainingData, type TrainingData } from './data';
 
 /** Options of {@link inspectTrainingData}. */
 export interface InspectTrainingDataOptions {
@@ -29,7 +29,7 @@ function partLine(name: string, part: Interactions, numItems: number, coldItems:
 }
 
 /** The report of `mmrecall-train inspect`: what training would read, without training. */
-export function formatInspection(data: TrainingData, config: TrainerConfig): string {
+export function formatInspection(data: LoadedTrainingData, config: TrainerConfig): string {
   const { dataset, split, numItems } = data;
   let cold = 0;
   for (let i = 0; i < numItems; i++) cold += split.coldItems[i] as number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createProgressBar, createStageProgress, formatDuration } from './progress';
+import { createProgressBar, createStageProgress } from './progress';
 
 function fakeStream(isTTY: boolean) {
   const writes: string[] = [];
@@ -52,13 +52,6 @@ describe('createProgressBar', () => {
     expect(writes[0]).toBe(`\re [=====>${' '.repeat(18)}]  25% 1/4 loss 1.0000 200 ex/s ETA 0s\u001b[K`);
     expect(writes[1]).toMatch(/^\re \[=================> {6}\] {2}75% 3\/4/);
     expect(writes[2]).toMatch(/^\re done 3\/4 steps .*\n$/);
-  });
-
-  it('formats durations', () => {
-    expect(formatDuration(42.4)).toBe('42s');
-    expect(formatDuration(65)).toBe('1m05s');
-    expect(formatDuration(3 * 3600 + 120)).toBe('3h02m');
-    expect(formatDuration(Number.NaN)).toBe('?');
   });
 });
 

@@ -2,14 +2,14 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type LoadedTrainingData, loadTrainingData } from '@mmrecall/experiments';
 import { embedNewItems, readArtifacts } from '@mmrecall/model';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type PartialTrainerConfig, resolveTrainerConfig, type TrainerConfig } from './config';
-import { loadTrainingData, type TrainingData } from './data';
 import { trainFromConfig } from './run';
 
-let data: TrainingData;
+let data: LoadedTrainingData;
 beforeAll(async () => {
   data = await loadTrainingData({ data: { source: 'synthetic', preset: 'tiny', seed: 42 } });
 });

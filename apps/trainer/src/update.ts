@@ -1,5 +1,6 @@
 import { type Dataset, type Interactions, type LoadDataFolderResult, loadDataFolder } from '@mmrecall/data';
 import { InvalidArgumentError } from '@mmrecall/errors';
+import { describeFolderFiles, lazyParquet } from '@mmrecall/experiments';
 import { formatMetricsTable } from '@mmrecall/metrics';
 import { modelKindLabel, readArtifacts } from '@mmrecall/model';
 import { type BackendChoice, selectBackend } from '@mmrecall/runtime';
@@ -11,7 +12,6 @@ import {
   updateModel,
 } from '@mmrecall/training';
 import type { CliIo } from './cli-app';
-import { describeFolderFiles, lazyParquet } from './data';
 import { createProgressBar, type ProgressBar } from './progress';
 
 /** Options of {@link commandUpdate}. */

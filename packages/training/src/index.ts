@@ -51,6 +51,7 @@ export {
   growRows,
   type TableGrowth,
 } from './grow-tables';
+export { type LiveLoopArtifactsOptions, liveLoopArtifacts } from './live-loop-artifacts';
 export { type BuildTrainingPairsOptions, buildTrainingPairs, type TrainingPairs } from './pairs';
 export { type PositivesByUserOptions, positivesByUser } from './positives';
 export {

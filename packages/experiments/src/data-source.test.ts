@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadTrainingData } from './data';
+import { loadTrainingData } from './data-source';
 
 describe('loadTrainingData', () => {
   it('loads the tiny synthetic preset with statistics from the training period', async () => {

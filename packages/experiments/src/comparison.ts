@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@mmrecall/atomic-write';
-import { modelKindLabel } from '@mmrecall/model';
+import { type ModelKind, modelKindLabel } from '@mmrecall/model';
 import {
   BASELINE_LABELS,
   type BaselineKind,
@@ -9,19 +9,11 @@ import {
   baselineTrialsMarkdown,
   isBaselineKind,
   runBaseline,
-} from './baselines';
-import type { TrainerConfig, TrainerModelKind } from './config';
-import { loadTrainingData } from './data';
-import type { ProgressStream } from './progress';
-import { markdownTableToHtml } from './report';
-import {
-  type ComparisonRow,
-  comparisonMarkdown,
-  type RunMetrics,
-  renderComparisonReport,
-  toJson,
-  trainFromConfig,
-} from './run';
+} from './baseline-run';
+import { loadTrainingData } from './data-source';
+import type { ExperimentConfig } from './experiment-config';
+import { type ComparisonRow, comparisonMarkdown, type RunMetrics, toJson } from './run-metrics';
+import { type TrainFromConfigOptions, trainFromConfig } from './train-from-config';
 
 /**
  * Published TikTok results (DiffMM, ACM MM 2024, Table 1), as quoted in the data README of this
@@ -47,15 +39,39 @@ export function publishedTiktokMarkdown(): string {
 /** Options of {@link runComparison}. */
 export interface RunComparisonOptions {
   /** Base config; `model.kind` and `output` are replaced per kind. */
-  config: TrainerConfig;
+  config: ExperimentConfig;
   /** Kinds to train (recall models) or fit (baselines, chosen on valid), in table order. */
-  kinds: (TrainerModelKind | BaselineKind)[];
+  kinds: (ModelKind | BaselineKind)[];
   /** Active backend name. */
   backend: string;
   /** Log lines. */
   log?: (line: string) => void;
-  /** Progress stream; null = none. */
-  progress?: ProgressStream | null;
+  /** Called once per recall-model kind: the progress hooks and extra artifact files of its run. */
+  runOptions?: () => Pick<TrainFromConfigOptions, 'onFitEvent' | 'testProgress' | 'extraFiles'>;
+  /** Renders comparison.html from the finished comparison; unset = no HTML file. */
+  renderHtml?: (report: ComparisonReport) => string;
+}
+
+/** Gate value against popularity of one gated kind (a scatter in the report). */
+export interface GatePlot {
+  name: string;
+  gates: Float32Array;
+  /** Training clicks per item. */
+  popularity: Float32Array;
+  /** 1 = warm item. */
+  warm: Uint8Array;
+  spearman?: { warm: number; all: number };
+}
+
+/** What comparison.html is made from. */
+export interface ComparisonReport {
+  title: string;
+  subtitle: string[];
+  rows: ComparisonRow[];
+  k: number;
+  gates: GatePlot[];
+  /** Tables shown after the comparison: the baseline settings tried, the published TikTok results. */
+  tables: { title: string; markdown: string }[];
 }
 
 /** What {@link runComparison} returns. */
@@ -64,11 +80,11 @@ export interface ComparisonResult {
   rows: ComparisonRow[];
   /** The comparison table (markdown), with the published table appended for tiktok. */
   markdown: string;
-  /** Written files. */
-  files: { markdown: string; json: string; html: string };
+  /** Written files (`html` when `renderHtml` was given). */
+  files: { markdown: string; json: string; html?: string };
 }
 
-/** Trains every kind on one data set (loaded once) and writes comparison.md / .json / .html. */
+/** Trains every kind on one data set (loaded once) and writes comparison.md / .json (and .html). */
 export async function runComparison(options: RunComparisonOptions): Promise<ComparisonResult> {
   const { config, kinds } = options;
   const log = options.log ?? (() => {});
@@ -76,7 +92,7 @@ export async function runComparison(options: RunComparisonOptions): Promise<Comp
   log(`[mmrecall] compare on ${data.summary}`);
   await mkdir(config.output, { recursive: true });
   const rows: ComparisonRow[] = [];
-  const gates: Parameters<typeof renderComparisonReport>[0]['gates'] = [];
+  const gates: GatePlot[] = [];
   const baselineRuns: { kind: BaselineKind; run: BaselineRun }[] = [];
   for (const kind of kinds) {
     if (isBaselineKind(kind)) {
@@ -87,7 +103,7 @@ export async function runComparison(options: RunComparisonOptions): Promise<Comp
       continue;
     }
     log(`[mmrecall] === ${modelKindLabel(kind)} ===`);
-    const kindConfig: TrainerConfig = {
+    const kindConfig: ExperimentConfig = {
       ...config,
       model: { ...config.model, kind },
       output: join(config.output, kind),
@@ -97,7 +113,7 @@ export async function runComparison(options: RunComparisonOptions): Promise<Comp
       data,
       backend: options.backend,
       log,
-      ...(options.progress !== undefined ? { progress: options.progress } : {}),
+      ...options.runOptions?.(),
     });
     rows.push({ name: modelKindLabel(kind), metrics: result.metrics });
     if (result.evaluation.gates) {
@@ -114,24 +130,23 @@ export async function runComparison(options: RunComparisonOptions): Promise<Comp
   }
   const k = config.eval.k;
   let markdown = comparisonMarkdown({ rows, k });
-  const extraTables = [];
+  const tables: ComparisonReport['tables'] = [];
   if (baselineRuns.length > 0) {
     const trials = baselineTrialsMarkdown({ runs: baselineRuns, k });
     markdown += `\n\nBaseline settings tried on the valid split (the chosen one is evaluated on test once):\n\n${trials}\n`;
-    extraTables.push({ title: 'Baseline settings tried on valid', html: markdownTableToHtml(trials) });
+    tables.push({ title: 'Baseline settings tried on valid', markdown: trials });
   }
   if (data.name === 'tiktok') {
     const published = publishedTiktokMarkdown();
     markdown += `\n\n${published}\n`;
-    extraTables.push({
+    tables.push({
       title: 'Published TikTok results (DiffMM paper; they also use a 768-d text vector)',
-      html: markdownTableToHtml(published),
+      markdown: published,
     });
   }
-  const files = {
+  const files: ComparisonResult['files'] = {
     markdown: join(config.output, 'comparison.md'),
     json: join(config.output, 'comparison.json'),
-    html: join(config.output, 'comparison.html'),
   };
   await writeFileAtomic({
     path: files.markdown,
@@ -163,17 +178,20 @@ export async function runComparison(options: RunComparisonOptions): Promise<Comp
       ...(data.name === 'tiktok' ? { published: PUBLISHED_TIKTOK } : {}),
     }),
   });
-  await writeFileAtomic({
-    path: files.html,
-    data: renderComparisonReport({
-      title: `mmrecall-train compare on ${data.name}`,
-      subtitle: [data.summary, `backend ${options.backend}`],
-      rows,
-      k,
-      gates,
-      extraTables,
-    }),
-  });
+  if (options.renderHtml) {
+    files.html = join(config.output, 'comparison.html');
+    await writeFileAtomic({
+      path: files.html,
+      data: options.renderHtml({
+        title: `mmrecall-train compare on ${data.name}`,
+        subtitle: [data.summary, `backend ${options.backend}`],
+        rows,
+        k,
+        gates,
+        tables,
+      }),
+    });
+  }
   return { rows, markdown, files };
 }
 

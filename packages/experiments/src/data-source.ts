@@ -14,12 +14,12 @@ import {
 } from '@mmrecall/data';
 import { InvalidArgumentError, MmrecallError } from '@mmrecall/errors';
 import { generateSyntheticDataset } from '@mmrecall/synthetic';
-import { type TrainingData as PreparedTrainingData, prepareTrainingData } from '@mmrecall/training';
-import { defaultTrainerConfig, type TrainerConfig } from './config';
+import { prepareTrainingData, type TrainingData } from '@mmrecall/training';
 import { appendEventFiles } from './event-files';
+import { defaultExperimentConfig, type ExperimentConfig } from './experiment-config';
 
 /** A data set ready for training (see `@mmrecall/training`), with what the loader noted. */
-export interface TrainingData extends PreparedTrainingData {
+export interface LoadedTrainingData extends TrainingData {
   /** How the split was made: `files`, `generator`, `time`, `random` or `cold-item`. */
   splitMethod?: string;
   /** What each file contributed (rows, fields used and ignored, skipped rows) and warnings; print them. */
@@ -29,7 +29,7 @@ export interface TrainingData extends PreparedTrainingData {
 /** Options of {@link loadTrainingData}. */
 export interface LoadTrainingDataOptions {
   /** The `data` section of the training config. */
-  data: TrainerConfig['data'];
+  data: ExperimentConfig['data'];
   /** Called while each file of a folder is read. */
   onProgress?: LoadDataFolderOptions['onProgress'];
   /** Progress lines for the long steps (read/generate, split, statistics). */
@@ -44,10 +44,10 @@ export const lazyParquet: ParquetReaders = {
   users: async (options) => (await import('@mmrecall/data/parquet')).readUserFeaturesParquet(options),
 };
 
-const DEFAULT_SPLIT = defaultTrainerConfig().data.split as NonNullable<TrainerConfig['data']['split']>;
+const DEFAULT_SPLIT = defaultExperimentConfig().data.split as NonNullable<ExperimentConfig['data']['split']>;
 
 /** The folder settings of the config as `loadDataFolder` options. */
-function folderOptions(data: TrainerConfig['data'], dir: string): LoadDataFolderOptions {
+function folderOptions(data: ExperimentConfig['data'], dir: string): LoadDataFolderOptions {
   return {
     dir,
     parquet: lazyParquet,
@@ -99,7 +99,7 @@ function wrapLoadError(source: string, path: string, error: unknown): never {
 
 /** Train/valid/test by the configured method; `auto` keeps the source's own split. */
 function makeSplit(
-  data: TrainerConfig['data'],
+  data: ExperimentConfig['data'],
   dataset: Dataset,
   own: DatasetSplit | undefined,
   hasOwnFiles: boolean,
@@ -146,7 +146,7 @@ function makeSplit(
  * rating is a positive, genres as tags, time split. Folder: see `loadDataFolder`; a pre-split folder
  * keeps its own files. `data.split.method` other than `auto` applies one method to any source.
  */
-export async function loadTrainingData(options: LoadTrainingDataOptions): Promise<TrainingData> {
+export async function loadTrainingData(options: LoadTrainingDataOptions): Promise<LoadedTrainingData> {
   const { data } = options;
   const log = options.log;
   let stepStart = performance.now();

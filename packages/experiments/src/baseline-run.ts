@@ -18,10 +18,10 @@ import {
   type SelectedQueries,
   selectionCap,
   selectQueries,
+  type TrainingData,
 } from '@mmrecall/training';
-import type { TrainerConfig } from './config';
-import type { TrainingData } from './data';
-import type { RunMetrics } from './run';
+import type { ExperimentConfig } from './experiment-config';
+import type { RunMetrics } from './run-metrics';
 
 /** The reference baselines of `compare --kinds` (not server models: they write no artifacts). */
 export const BASELINE_KINDS = ['most-popular', 'item-knn', 'ease', 'bpr-mf', 'lightgcn'] as const;
@@ -70,7 +70,7 @@ export interface RunBaselineOptions {
   /** Which baseline. */
   kind: BaselineKind;
   /** The config: `baselines` (search space), `eval` (K, protocol), `model.dim` (BPR-MF/LightGCN), `train.seed`. */
-  config: TrainerConfig;
+  config: ExperimentConfig;
   /** The data set, loaded once for the whole comparison. */
   data: TrainingData;
   /** Active backend name (recorded only). */
@@ -82,7 +82,7 @@ export interface RunBaselineOptions {
 interface Context {
   data: TrainingData;
   trainPositives: CsrRows;
-  config: TrainerConfig;
+  config: ExperimentConfig;
 }
 
 /** Ranks every candidate item for the selected users with training items masked, exactly like the recall models. */

@@ -6,22 +6,20 @@ import { posteriorFeatures } from '@mmrecall/gating';
 import { readArtifacts } from '@mmrecall/model';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { resolveTrainerConfig } from './config';
-import { loadTrainingData } from './data';
-import { trainFromConfig } from './run';
+import { loadTrainingData } from './data-source';
+import { testConfig } from './test-config';
+import { trainFromConfig } from './train-from-config';
 
 describe('artifacts of a gated run carry what the live loop needs', () => {
   it('stored views, counts and first-seen times reproduce the trained embeddings of warm items', async () => {
     const output = await mkdtemp(join(tmpdir(), 'mmrecall-live-'));
-    const config = resolveTrainerConfig({
-      overrides: {
-        data: { preset: 'tiny' },
-        model: { kind: 'gated-additive', dim: 8 },
-        train: { epochs: 1, batchSize: 64, maxStepsPerEpoch: 4, earlyStoppingPatience: 0 },
-        output,
-      },
+    const config = testConfig({
+      data: { preset: 'tiny' },
+      model: { kind: 'gated-additive', dim: 8 },
+      train: { epochs: 1, batchSize: 64, maxStepsPerEpoch: 4, earlyStoppingPatience: 0 },
+      output,
     });
-    const result = await trainFromConfig({ config, backend: tf.getBackend(), progress: null });
+    const result = await trainFromConfig({ config, backend: tf.getBackend() });
     const artifacts = await readArtifacts({ dir: result.artifactsDir });
     try {
       const { itemViews, itemStatistics, itemMeta, config: modelConfig } = artifacts;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError, InvalidDatasetError } from '@mmrecall/errors';
 import { describe, expect, it } from 'vitest';
 
-import { loadTrainingData } from './data';
+import { loadTrainingData } from './data-source';
 
 const base = { source: 'synthetic', preset: 'tiny', seed: 3 } as const;
 const timeSplit = { method: 'time', validFraction: 0.1, testFraction: 0.1, coldItemFraction: 0.1 } as const;

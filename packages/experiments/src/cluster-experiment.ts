@@ -2,13 +2,11 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '@mmrecall/atomic-write';
 import { InvalidArgumentError } from '@mmrecall/errors';
-import { evaluate, fit, validationLoss } from '@mmrecall/training';
-import type { TrainerConfig } from './config';
-import { loadTrainingData, type TrainingData } from './data';
-import type { ProgressStream } from './progress';
-import { escapeHtml, lineChartSvg, markdownTableToHtml, renderReportHtml } from './report';
-import { toJson } from './run';
-import { asCliError, createFitProgress, createModelFromConfig, fitOptionsOf } from './train-options';
+import { evaluate, type FitEvent, fit, type TrainingData, validationLoss } from '@mmrecall/training';
+import { asConfigError, createModelFromConfig, fitOptionsOf } from './config-options';
+import { loadTrainingData } from './data-source';
+import type { ExperimentConfig } from './experiment-config';
+import { toJson } from './run-metrics';
 
 /** One model of the experiment. */
 export interface ClusterExperimentRow {
@@ -39,32 +37,44 @@ export function branchingForLeaves(leaves: number): number[] {
 /** Options of {@link runClusterExperiment}. */
 export interface RunClusterExperimentOptions {
   /** Base config (data, dims, epochs ...). `model.kind`, `useRawVectors`, `useTags`, `clusterBranching` are set per model. */
-  config: TrainerConfig;
+  config: ExperimentConfig;
   /** Leaf counts to try. */
   leaves: number[];
   /** Active backend. */
   backend: string;
   /** Log lines. */
   log?: (line: string) => void;
-  /** Progress stream; null = none. */
-  progress?: ProgressStream | null;
+  /** Called once per model trained: the handler of its fit events (e.g. a progress bar). */
+  onFitEvent?: () => (event: FitEvent) => void;
+  /** Renders clusters.html from the finished experiment; unset = no HTML file. */
+  renderHtml?: (report: ClusterExperimentReport) => string;
   /** Pre-loaded data (tests). */
   data?: TrainingData;
+}
+
+/** What clusters.html is made from. */
+export interface ClusterExperimentReport {
+  config: ExperimentConfig;
+  data: TrainingData;
+  backend: string;
+  rows: ClusterExperimentRow[];
+  markdown: string;
 }
 
 /** Result of {@link runClusterExperiment}. */
 export interface ClusterExperimentResult {
   rows: ClusterExperimentRow[];
   markdown: string;
-  files: { markdown: string; json: string; html: string };
+  /** Written files (`html` when `renderHtml` was given). */
+  files: { markdown: string; json: string; html?: string };
 }
 
 async function trainOne(options: {
-  config: TrainerConfig;
+  config: ExperimentConfig;
   data: TrainingData;
   name: string;
   log: (line: string) => void;
-  progress: ProgressStream | null | undefined;
+  onFitEvent: (() => (event: FitEvent) => void) | undefined;
 }): Promise<Omit<ClusterExperimentRow, 'leaves' | 'branching'>> {
   const { config, data, name } = options;
   options.log(`[mmrecall] clusters experiment: ${name}`);
@@ -74,15 +84,9 @@ async function trainOne(options: {
     await fit({
       model: setup,
       data,
-      options: {
-        ...fitOptions,
-        onProgress: createFitProgress({
-          log: options.log,
-          ...(options.progress !== undefined ? { progress: options.progress } : {}),
-        }),
-      },
+      options: { ...fitOptions, ...(options.onFitEvent ? { onProgress: options.onFitEvent() } : {}) },
     }).catch((error: unknown) => {
-      throw asCliError(error);
+      throw asConfigError(error);
     });
     const validLoss = validationLoss({ model: setup, data, options: fitOptions });
     const evaluation = await evaluate({
@@ -120,7 +124,7 @@ export async function runClusterExperiment(
   }
   const output = config.output;
   await mkdir(output, { recursive: true });
-  const base = (model: Partial<TrainerConfig['model']>): TrainerConfig => {
+  const base = (model: Partial<ExperimentConfig['model']>): ExperimentConfig => {
     const { clusterBranching: _ignored, ...rest } = config.model;
     return { ...config, model: { ...rest, useTags: false, ...model } };
   };
@@ -131,7 +135,7 @@ export async function runClusterExperiment(
       data,
       name: 'ID-only',
       log,
-      progress: options.progress,
+      onFitEvent: options.onFitEvent,
     }),
   );
   rows.push(
@@ -140,7 +144,7 @@ export async function runClusterExperiment(
       data,
       name: 'content-only, raw vectors',
       log,
-      progress: options.progress,
+      onFitEvent: options.onFitEvent,
     }),
   );
   for (const leafCount of leaves) {
@@ -150,7 +154,7 @@ export async function runClusterExperiment(
       data,
       name: `content-only, node ids (${branching.join('x')} = ${branching.reduce((a, b) => a * b, 1)} leaves)`,
       log,
-      progress: options.progress,
+      onFitEvent: options.onFitEvent,
     });
     rows.push({ ...row, leaves: branching.reduce((a, b) => a * b, 1), branching });
   }
@@ -164,29 +168,9 @@ export async function runClusterExperiment(
         `| ${row.name} | ${row.leaves ?? ''} | ${format(row.validLoss)} | ${format(row.recall)} | ${format(row.ndcg)} | ${format(row.coldRecall)} |`,
     ),
   ].join('\n');
-  const nodeRows = rows.filter((row) => row.leaves !== undefined);
-  const xs = nodeRows.map((row) => Math.log10(row.leaves as number));
-  const span = xs.length > 0 ? [Math.min(...xs), Math.max(...xs)] : [0, 1];
-  const flat = (row: ClusterExperimentRow | undefined, value: (r: ClusterExperimentRow) => number) =>
-    row ? span.map((x) => ({ x: x as number, y: value(row) })) : [];
-  const chart = (title: string, yLabel: string, value: (r: ClusterExperimentRow) => number): string =>
-    lineChartSvg({
-      title,
-      xLabel: 'log10(leaf count)',
-      yLabel,
-      series: [
-        {
-          name: 'node ids',
-          points: nodeRows.map((row) => ({ x: Math.log10(row.leaves as number), y: value(row) })),
-        },
-        { name: 'ID-only', points: flat(rows[0], value) },
-        { name: 'raw vectors', points: flat(rows[1], value) },
-      ],
-    });
-  const files = {
+  const files: ClusterExperimentResult['files'] = {
     markdown: join(output, 'clusters.md'),
     json: join(output, 'clusters.json'),
-    html: join(output, 'clusters.html'),
   };
   await writeFileAtomic({
     path: files.markdown,
@@ -196,20 +180,12 @@ export async function runClusterExperiment(
     path: files.json,
     data: toJson({ dataset: data.name, k, backend: options.backend, config, rows }),
   });
-  await writeFileAtomic({
-    path: files.html,
-    data: renderReportHtml({
-      title: `mmrecall-train experiment clusters on ${data.name}`,
-      subtitle: [data.summary, `backend ${options.backend}`],
-      sections: [
-        { title: 'Results', html: markdownTableToHtml(markdown) },
-        {
-          title: 'Validation loss and Recall vs leaf count',
-          html: `<div class="charts">${chart('Validation loss vs leaf count', 'validation loss', (r) => r.validLoss)}${chart(`Test Recall@${k} vs leaf count`, `Recall@${k}`, (r) => r.recall)}</div>`,
-        },
-        { title: 'Configuration', html: `<pre>${escapeHtml(toJson(config))}</pre>` },
-      ],
-    }),
-  });
+  if (options.renderHtml) {
+    files.html = join(output, 'clusters.html');
+    await writeFileAtomic({
+      path: files.html,
+      data: options.renderHtml({ config, data, backend: options.backend, rows, markdown }),
+    });
+  }
   return { rows, markdown, files };
 }

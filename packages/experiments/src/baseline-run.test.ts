@@ -4,32 +4,31 @@ import { join } from 'node:path';
 import { createInteractionMatrix, fitMostPopular } from '@mmrecall/baselines';
 import { evaluateEmbeddings, positivesByUser, selectQueries } from '@mmrecall/training';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runBaseline } from './baselines';
-import { runComparison } from './compare';
-import { resolveTrainerConfig, type TrainerConfig } from './config';
-import { loadTrainingData, type TrainingData } from './data';
+import { runBaseline } from './baseline-run';
+import { runComparison } from './comparison';
+import { type LoadedTrainingData, loadTrainingData } from './data-source';
+import type { ExperimentConfig } from './experiment-config';
+import { testConfig } from './test-config';
 
-let data: TrainingData;
+let data: LoadedTrainingData;
 beforeAll(async () => {
   data = await loadTrainingData({ data: { source: 'synthetic', preset: 'tiny', seed: 42 } });
 });
 
-function config(overrides: Record<string, unknown> = {}): TrainerConfig {
-  return resolveTrainerConfig({
-    overrides: {
-      data: { preset: 'tiny' },
-      model: { dim: 8 },
-      baselines: {
-        easeLambdas: [1, 1000],
-        knnNeighbours: [5, 0],
-        knnShrink: [0],
-        bprEpochs: 6,
-        lightgcnLayers: [1],
-        lightgcnEpochs: 4,
-        validateEvery: 2,
-      },
-      ...overrides,
+function config(overrides: Parameters<typeof testConfig>[0] = {}): ExperimentConfig {
+  return testConfig({
+    data: { preset: 'tiny' },
+    model: { dim: 8 },
+    baselines: {
+      easeLambdas: [1, 1000],
+      knnNeighbours: [5, 0],
+      knnShrink: [0],
+      bprEpochs: 6,
+      lightgcnLayers: [1],
+      lightgcnEpochs: 4,
+      validateEvery: 2,
     },
+    ...overrides,
   });
 }
 
@@ -97,7 +96,6 @@ describe('runBaseline', () => {
       config: config({ output, train: { epochs: 1, batchSize: 64, maxStepsPerEpoch: 4 } }),
       kinds: ['gated-additive', 'most-popular', 'item-knn', 'bpr-mf', 'lightgcn'],
       backend: 'cpu',
-      progress: null,
     });
     expect(result.rows.map((row) => row.name)).toEqual([
       'gated additive',

@@ -1,0 +1,48 @@
+export {
+  BASELINE_KINDS,
+  type BaselineKind,
+  type BaselineRun,
+  type BaselineTrial,
+  isBaselineKind,
+  type RunBaselineOptions,
+  runBaseline,
+} from './baseline-run';
+export {
+  type ClusterExperimentReport,
+  type ClusterExperimentResult,
+  type ClusterExperimentRow,
+  type RunClusterExperimentOptions,
+  runClusterExperiment,
+} from './cluster-experiment';
+export {
+  type ComparisonReport,
+  type ComparisonResult,
+  type GatePlot,
+  PUBLISHED_TIKTOK,
+  type RunComparisonOptions,
+  runComparison,
+} from './comparison';
+export { asConfigError, createModelFromConfig, fitOptionsOf } from './config-options';
+export {
+  describeFolderFiles,
+  type LoadedTrainingData,
+  type LoadTrainingDataOptions,
+  lazyParquet,
+  loadTrainingData,
+} from './data-source';
+export {
+  type DataSource,
+  defaultExperimentConfig,
+  type ExperimentConfig,
+  type FolderDataConfig,
+  type SplitMethodName,
+  type SyntheticPresetName,
+} from './experiment-config';
+export { type ComparisonRow, comparisonMarkdown, type RunMetrics, toJson } from './run-metrics';
+export { formatDuration, type TimedStepOptions, timedStep } from './timed-step';
+export {
+  type FinishedRun,
+  type TrainFromConfigOptions,
+  type TrainFromConfigResult,
+  trainFromConfig,
+} from './train-from-config';
