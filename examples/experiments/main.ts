@@ -1,4 +1,3 @@
-// examples/experiments/main.ts
 // A comparison without the CLI: two recall models and two baselines on the synthetic `tiny` preset,
 // trained on one split, the baselines' settings chosen on valid, every row tested once.
 import { defaultExperimentConfig, type ExperimentConfig, runComparison } from '@mmrecall/experiments';
