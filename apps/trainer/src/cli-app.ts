@@ -24,6 +24,7 @@ export interface CliIo {
 }
 
 const KINDS = MODEL_KINDS;
+const TUNE_METRICS_TEXT = 'recall | ndcg | warm-recall | cold-recall';
 
 type OptionSpec = { type: 'string' | 'boolean'; short?: string; multiple?: boolean };
 
@@ -88,6 +89,7 @@ Commands:
   inspect               print what training would read (files, fields used and ignored, counts, split) without training
   update                update the last model with new interactions (grows the id tables, replays older clicks)
   compare               train the five kinds on one data set; writes a comparison table (markdown + JSON) and report
+  tune                  search a space of config settings on the valid split; test once for the winner
   experiment clusters   loss and Recall@K of content-only models on cluster node ids vs leaf count
 
 Run "mmrecall-train <command> --help" for the options of a command.
@@ -160,6 +162,23 @@ On tiktok the published DiffMM table is printed next to it.
       --kinds <list>           comma-separated kinds (default: all five); baselines too:
                                ${BASELINE_KINDS.join(', ')} (settings of config.baselines
                                tried on valid, the best tested once; no artifacts)
+      --seeds <n>              train every kind with n seeds (train.seed, train.seed + 1, ...) and
+                               report the mean ± standard deviation of every metric (default 1)
+${CONFIG_HELP}`;
+
+export const TUNE_HELP = `Usage: mmrecall-train tune --space <space.yaml> [options]
+
+Searches config settings on the valid split only: every trial trains the base config (--config and
+flags) with the trial's settings (a grid of lists, or seeded random draws when the space has a
+{ min, max } range) for --seeds seeds and scores the mean validation metric at the epoch early
+stopping kept. The best trial's model (its first seed) is evaluated on test once, after the search.
+Writes <output>/tune.md, tune.json and best-config.yaml (the winner, readable by --config).
+
+      --space <file>           search space (YAML): config paths to lists or ranges, budget (required)
+      --trials <n>             trial budget (overrides budget.trials of the space)
+      --minutes <x>            no new trial starts after x minutes (overrides budget.minutes)
+      --seeds <n>              seeds per trial: train.seed, train.seed + 1, ... (default 1)
+      --metric <name>          ${TUNE_METRICS_TEXT} (default recall, at eval.k)
 ${CONFIG_HELP}`;
 
 export const EXPERIMENT_HELP = `Usage: mmrecall-train experiment <name> [options]
@@ -406,6 +425,7 @@ export async function runCli(options: RunCliOptions): Promise<number> {
         const { values, positionals } = parse('compare', rest, {
           ...CONFIG_OPTIONS,
           kinds: { type: 'string' },
+          seeds: { type: 'string' },
         });
         if (values.help) return help(io, COMPARE_HELP);
         if (positionals.length > 0)
@@ -417,14 +437,37 @@ export async function runCli(options: RunCliOptions): Promise<number> {
               `--kinds: unknown kind ${JSON.stringify(kind)}, expected ${[...KINDS, ...BASELINE_KINDS].join(', ')}`,
             );
         }
+        let seeds = 1;
+        if (values.seeds !== undefined) {
+          seeds = Number(values.seeds);
+          if (!Number.isInteger(seeds) || seeds < 1 || (values.seeds as string).trim() === '')
+            throw new UsageError(`--seeds: must be an integer >= 1, got ${JSON.stringify(values.seeds)}`);
+        }
         const config = await configFromFlags(values);
         const { commandCompare } = await import('./commands');
         return await commandCompare({
           config,
+          seeds,
           kinds: kinds as (TrainerModelKind | BaselineKind)[],
           quiet: values.quiet === true,
           io,
         });
+      }
+      case 'tune': {
+        const { values, positionals } = parse('tune', rest, {
+          ...CONFIG_OPTIONS,
+          space: { type: 'string' },
+          trials: { type: 'string' },
+          minutes: { type: 'string' },
+          seeds: { type: 'string' },
+          metric: { type: 'string' },
+        });
+        if (values.help) return help(io, TUNE_HELP);
+        if (positionals.length > 0)
+          throw new UsageError(`tune: unexpected argument ${JSON.stringify(positionals[0])}`);
+        if (typeof values.space !== 'string') throw new UsageError('tune: --space <file> is required');
+        const { prepareTune } = await import('./tune-cli');
+        return await prepareTune({ values, io });
       }
       case 'experiment': {
         const [name, ...experimentArgs] = rest;
@@ -460,7 +503,7 @@ export async function runCli(options: RunCliOptions): Promise<number> {
       }
       default:
         throw new UsageError(
-          `unknown command ${JSON.stringify(command)} (commands: train, eval, update, inspect, compare, experiment clusters; see --help)`,
+          `unknown command ${JSON.stringify(command)} (commands: train, eval, update, inspect, compare, tune, experiment clusters; see --help)`,
         );
     }
   } catch (error) {

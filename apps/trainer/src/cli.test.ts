@@ -11,7 +11,11 @@ describe('mmrecall-train CLI', () => {
       ['update', '--help'],
       /^Usage: mmrecall-train update --from <model> --data <folder> -o <out>[\s\S]*--replay-ratio <x>/,
     ],
-    [['compare', '--help'], /^Usage: mmrecall-train compare[\s\S]*--kinds <list>/],
+    [['compare', '--help'], /^Usage: mmrecall-train compare[\s\S]*--kinds <list>[\s\S]*--seeds <n>/],
+    [
+      ['tune', '--help'],
+      /^Usage: mmrecall-train tune --space <space.yaml>[\s\S]*--trials <n>[\s\S]*--seeds <n>/,
+    ],
     [['experiment', '--help'], /^Usage: mmrecall-train experiment <name>[\s\S]*clusters/],
     [
       ['experiment', 'clusters', '--help'],
@@ -27,7 +31,7 @@ describe('mmrecall-train CLI', () => {
   it.each([
     [
       ['frobnicate'],
-      'mmrecall-train: unknown command "frobnicate" (commands: train, eval, update, inspect, compare, experiment clusters; see --help)\n',
+      'mmrecall-train: unknown command "frobnicate" (commands: train, eval, update, inspect, compare, tune, experiment clusters; see --help)\n',
     ],
     [['train', '--bogus'], "mmrecall-train: train: Unknown option '--bogus'\n"],
     [['train', '--epochs', 'many'], 'mmrecall-train: --epochs: expected a number, got "many"\n'],

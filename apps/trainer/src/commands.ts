@@ -81,12 +81,21 @@ async function runTableCommand(
 export async function commandCompare(options: {
   config: TrainerConfig;
   kinds: (TrainerModelKind | BaselineKind)[];
+  /** Seeds per kind (mean ± std when > 1). Default 1. */
+  seeds?: number;
   quiet: boolean;
   io: CliIo;
 }): Promise<number> {
   const { config, io } = options;
   return runTableCommand(config, io, (backend, log) =>
-    runComparison({ config, kinds: options.kinds, backend, log, progress: options.quiet ? null : io.stderr }),
+    runComparison({
+      config,
+      kinds: options.kinds,
+      backend,
+      log,
+      progress: options.quiet ? null : io.stderr,
+      ...(options.seeds === undefined ? {} : { seeds: options.seeds }),
+    }),
   );
 }
 

@@ -21,3 +21,4 @@ export {
   trainFromConfig,
 } from './run';
 export { createFitProgress } from './train-options';
+export { commandTune, configWithSettings, winnerConfigYaml } from './tune';

@@ -88,6 +88,8 @@ export interface RunComparisonOptions extends CliOutput {
   kinds: (TrainerModelKind | BaselineKind)[];
   /** Active backend name. */
   backend: string;
+  /** Seeds per kind; more than one gives mean ± std cells. Default 1. */
+  seeds?: number;
 }
 
 /** `compare`: every kind on one data set; comparison.md / .json / .html, a report per recall model. */

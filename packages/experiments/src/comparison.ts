@@ -10,6 +10,7 @@ import {
   isBaselineKind,
   runBaseline,
 } from './baseline-run';
+import { comparisonSeeds, type SeedSummary, seedConfig, summarizeSeeds } from './comparison-seeds';
 import { loadTrainingData } from './data-source';
 import type { ExperimentConfig } from './experiment-config';
 import { type ComparisonRow, comparisonMarkdown, type RunMetrics, toJson } from './run-metrics';
@@ -50,6 +51,11 @@ export interface RunComparisonOptions {
   runOptions?: () => Pick<TrainFromConfigOptions, 'onFitEvent' | 'testProgress' | 'extraFiles'>;
   /** Renders comparison.html from the finished comparison; unset = no HTML file. */
   renderHtml?: (report: ComparisonReport) => string;
+  /**
+   * Seeds per kind: train.seed, train.seed + 1, ...; with more than one, every table cell is the
+   * mean ± std over the seeds and each seed's run goes to `<output>/<kind>/seed-<seed>`. Default 1.
+   */
+  seeds?: number;
 }
 
 /** Gate value against popularity of one gated kind (a scatter in the report). */
@@ -94,33 +100,45 @@ export async function runComparison(options: RunComparisonOptions): Promise<Comp
   const rows: ComparisonRow[] = [];
   const gates: GatePlot[] = [];
   const baselineRuns: { kind: BaselineKind; run: BaselineRun }[] = [];
+  const seeds = comparisonSeeds(config, options.seeds ?? 1);
+  const seedSummaries: (SeedSummary & { name: string; kind: string })[] = [];
   for (const kind of kinds) {
-    if (isBaselineKind(kind)) {
-      log(`[mmrecall] === ${BASELINE_LABELS[kind]} ===`);
-      const run = await runBaseline({ kind, config, data, backend: options.backend, log });
-      rows.push({ name: BASELINE_LABELS[kind], metrics: run.metrics });
-      baselineRuns.push({ kind, run });
-      continue;
+    const label = isBaselineKind(kind) ? BASELINE_LABELS[kind] : modelKindLabel(kind);
+    const perSeed: RunMetrics[] = [];
+    let firstResult: Awaited<ReturnType<typeof trainFromConfig>> | undefined;
+    for (const seed of seeds) {
+      const output = seeds.length > 1 ? join(config.output, kind, `seed-${seed}`) : join(config.output, kind);
+      const runConfig = seeds.length > 1 ? seedConfig(config, seed, output) : config;
+      log(`[mmrecall] === ${label}${seeds.length > 1 ? ` (seed ${seed})` : ''} ===`);
+      if (isBaselineKind(kind)) {
+        const run = await runBaseline({ kind, config: runConfig, data, backend: options.backend, log });
+        perSeed.push(run.metrics);
+        if (seed === seeds[0]) baselineRuns.push({ kind, run });
+        continue;
+      }
+      const result = await trainFromConfig({
+        config: { ...runConfig, model: { ...config.model, kind }, output },
+        data,
+        backend: options.backend,
+        log,
+        ...options.runOptions?.(),
+      });
+      perSeed.push(result.metrics);
+      firstResult ??= result;
     }
-    log(`[mmrecall] === ${modelKindLabel(kind)} ===`);
-    const kindConfig: ExperimentConfig = {
-      ...config,
-      model: { ...config.model, kind },
-      output: join(config.output, kind),
-    };
-    const result = await trainFromConfig({
-      config: kindConfig,
-      data,
-      backend: options.backend,
-      log,
-      ...options.runOptions?.(),
-    });
-    rows.push({ name: modelKindLabel(kind), metrics: result.metrics });
-    if (result.evaluation.gates) {
+    if (seeds.length > 1) {
+      const summary = summarizeSeeds(perSeed);
+      seedSummaries.push({ ...summary, name: label, kind });
+      rows.push({ name: label, metrics: summary.metrics, std: summary.std });
+    } else {
+      rows.push({ name: label, metrics: perSeed[0] as RunMetrics });
+    }
+    const result = firstResult;
+    if (result?.evaluation.gates) {
       const warm = new Uint8Array(data.numItems);
       for (let i = 0; i < data.numItems; i++) warm[i] = data.split.coldItems[i] === 1 ? 0 : 1;
       gates.push({
-        name: modelKindLabel(kind),
+        name: label,
         gates: result.evaluation.gates,
         popularity: data.popularity,
         warm,
@@ -130,6 +148,8 @@ export async function runComparison(options: RunComparisonOptions): Promise<Comp
   }
   const k = config.eval.k;
   let markdown = comparisonMarkdown({ rows, k });
+  if (seeds.length > 1)
+    markdown += `\nMean ± standard deviation over ${seeds.length} seeds (train.seed ${seeds.join(', ')}; n - 1 in the denominator).\n`;
   const tables: ComparisonReport['tables'] = [];
   if (baselineRuns.length > 0) {
     const trials = baselineTrialsMarkdown({ runs: baselineRuns, k });
@@ -160,11 +180,29 @@ export async function runComparison(options: RunComparisonOptions): Promise<Comp
       k,
       backend: options.backend,
       config,
-      rows: rows.map((row) => ({
-        name: row.name,
-        kind: row.metrics.kind,
-        metrics: summarize(row.metrics, k),
-      })),
+      ...(seeds.length > 1
+        ? {
+            seeds,
+            rows: seedSummaries.map((summary) => ({
+              name: summary.name,
+              kind: summary.kind,
+              seeds,
+              mean: { accuracy: summary.metrics.test.cutoffs, ecology: summary.metrics.test.ecology },
+              std: { accuracy: summary.std.cutoffs, ecology: summary.std.ecology },
+              perSeed: summary.perSeed.map((test, i) => ({
+                seed: seeds[i],
+                accuracy: test.cutoffs,
+                ecology: test.ecology,
+              })),
+            })),
+          }
+        : {
+            rows: rows.map((row) => ({
+              name: row.name,
+              kind: row.metrics.kind,
+              metrics: summarize(row.metrics, k),
+            })),
+          }),
       ...(baselineRuns.length > 0
         ? {
             baselines: baselineRuns.map(({ kind, run }) => ({

@@ -1,3 +1,4 @@
+export type { TrialSettings } from '@mmrecall/tuning';
 export {
   BASELINE_KINDS,
   type BaselineKind,
@@ -22,6 +23,7 @@ export {
   type RunComparisonOptions,
   runComparison,
 } from './comparison';
+export { comparisonSeeds, type SeedSummary, seedConfig, summarizeSeeds } from './comparison-seeds';
 export { asConfigError, createModelFromConfig, fitOptionsOf } from './config-options';
 export {
   describeFolderFiles,
@@ -46,3 +48,11 @@ export {
   type TrainFromConfigResult,
   trainFromConfig,
 } from './train-from-config';
+export {
+  type RunTuneOptions,
+  runTune,
+  TUNE_METRICS,
+  type TuneMetric,
+  type TuneResult,
+  tuneMetricLabel,
+} from './tune-run';

@@ -102,12 +102,18 @@ export function reportCutoffs(evalConfig: ExperimentConfig['eval']): number[] {
 export interface ComparisonRow {
   name: string;
   metrics: RunMetrics;
+  /** Standard deviation of the test metrics over seeds (`metrics.test` then holds the means). */
+  std?: RetrievalEvaluation;
 }
 
 /** Markdown table of several runs at cutoff K (accuracy all/warm/cold + ecology). */
 export function comparisonMarkdown(options: { rows: ComparisonRow[]; k: number }): string {
   return formatMetricsTable({
-    rows: options.rows.map((row) => ({ name: row.name, metrics: row.metrics.test })),
+    rows: options.rows.map((row) => ({
+      name: row.name,
+      metrics: row.metrics.test,
+      ...(row.std ? { std: row.std } : {}),
+    })),
     k: options.k,
   });
 }

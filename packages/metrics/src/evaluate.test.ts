@@ -139,4 +139,18 @@ describe('formatMetricsTable', () => {
     );
     expect(() => formatMetricsTable({ rows: [{ name: 'x', metrics }], k: 2 })).toThrow(InvalidArgumentError);
   });
+
+  it('prints mean ± std in every cell when a row has a spread', () => {
+    const metrics = evaluateRetrieval({ ...fixture, cutoffs: [3] });
+    // A spread of a tenth of each value, built field by field.
+    const scale = (value: unknown): unknown =>
+      typeof value === 'number'
+        ? value / 10
+        : Object.fromEntries(Object.entries(value as object).map(([key, v]) => [key, scale(v)]));
+    const std = scale(metrics) as typeof metrics;
+    const table = formatMetricsTable({ rows: [{ name: 'gated additive', metrics, std }], k: 3 });
+    expect(table.trim().split('\n')[2]).toBe(
+      '| gated additive | 0.6667 ± 0.0667 | 0.3978 ± 0.0398 | 0.6667 ± 0.0667 | 1.0000 ± 0.1000 | 0.5000 ± 0.0500 | 0.5000 ± 0.0500 | 0.3155 ± 0.0315 | 1.0000 ± 0.1000 | 0.1818 ± 0.0182 | 0.3636 ± 0.0364 | 0.1970 ± 0.0197 |',
+    );
+  });
 });

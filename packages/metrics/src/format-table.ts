@@ -7,6 +7,11 @@ export interface MetricsTableRow {
   name: string;
   /** Output of `evaluateRetrieval`; must contain cutoff `k`. */
   metrics: RetrievalEvaluation;
+  /**
+   * Standard deviation of every metric over seeds (same shape as `metrics`, which then holds the
+   * means): each cell prints `mean ± std`.
+   */
+  std?: RetrievalEvaluation;
 }
 
 /** Options of {@link formatMetricsTable}. */
@@ -40,7 +45,7 @@ export function formatMetricsTable(options: FormatMetricsTableOptions): string {
     `LongTail@${k}`,
     `Gini@${k}`,
   ];
-  const format = (value: number) => (Number.isNaN(value) ? 'n/a' : value.toFixed(digits));
+  const plain = (value: number) => (Number.isNaN(value) ? 'n/a' : value.toFixed(digits));
   const lines = [
     `| ${header.join(' | ')} |`,
     `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
@@ -48,6 +53,13 @@ export function formatMetricsTable(options: FormatMetricsTableOptions): string {
   for (const row of rows) {
     const accuracy = row.metrics.cutoffs[k];
     const ecology = row.metrics.ecology[k];
+    const spreadAccuracy = row.std?.cutoffs[k];
+    const spreadEcology = row.std?.ecology[k];
+    // With std: `mean ± std`; the spread is looked up by the same field path as the mean.
+    const format = (value: number, spread?: number) =>
+      row.std === undefined || Number.isNaN(value)
+        ? plain(value)
+        : `${plain(value)} ± ${plain(spread ?? Number.NaN)}`;
     if (accuracy === undefined || ecology === undefined) {
       throw new InvalidArgumentError({
         argument: 'k',
@@ -56,17 +68,17 @@ export function formatMetricsTable(options: FormatMetricsTableOptions): string {
     }
     const cells = [
       row.name.replaceAll('|', '\\|'),
-      format(accuracy.all.recall),
-      format(accuracy.all.ndcg),
-      format(accuracy.all.hitRate),
-      format(accuracy.warm.recall),
-      format(accuracy.warm.ndcg),
-      format(accuracy.cold.recall),
-      format(accuracy.cold.ndcg),
-      format(ecology.coverage),
-      format(ecology.coldShare),
-      format(ecology.longTailShare),
-      format(ecology.gini),
+      format(accuracy.all.recall, spreadAccuracy?.all.recall),
+      format(accuracy.all.ndcg, spreadAccuracy?.all.ndcg),
+      format(accuracy.all.hitRate, spreadAccuracy?.all.hitRate),
+      format(accuracy.warm.recall, spreadAccuracy?.warm.recall),
+      format(accuracy.warm.ndcg, spreadAccuracy?.warm.ndcg),
+      format(accuracy.cold.recall, spreadAccuracy?.cold.recall),
+      format(accuracy.cold.ndcg, spreadAccuracy?.cold.ndcg),
+      format(ecology.coverage, spreadEcology?.coverage),
+      format(ecology.coldShare, spreadEcology?.coldShare),
+      format(ecology.longTailShare, spreadEcology?.longTailShare),
+      format(ecology.gini, spreadEcology?.gini),
     ];
     lines.push(`| ${cells.join(' | ')} |`);
   }
