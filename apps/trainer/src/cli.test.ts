@@ -55,7 +55,7 @@ describe('mmrecall-train CLI', () => {
     ],
     [
       ['compare', '--candidates', 'new'],
-      'mmrecall-train: config.eval.candidates: must be one of all, warm, cold, got "new" (in command-line flags)\n',
+      `mmrecall-train: config.eval.candidates: must be one of 'all', 'warm', 'cold', got "new" (in command-line flags)\n`,
     ],
     [
       ['compare', '--set', 'baselines.easeLambdas=[50, 0]'],

@@ -25,12 +25,22 @@ describe('resolveTrainerConfig', () => {
     ],
     [
       { model: { kind: 'two-tower' } },
-      'config.model.kind: must be one of id-only, content-only, multiview, gated-concat, gated-additive, got "two-tower"',
+      `config.model.kind: must be one of 'id-only', 'content-only', 'multiview', 'gated-concat', 'gated-additive', got "two-tower"`,
     ],
     [{ train: { learningRate: 0 } }, 'config.train.learningRate: must be a finite number > 0, got 0'],
     [{ eval: { cutoffs: [10, 0] } }, 'config.eval.cutoffs[1]: must be an integer >= 1, got 0'],
     [{ train: { logQ: 'yes' } }, 'config.train.logQ: must be true or false, got "yes"'],
-    [{ backend: 'gpu' }, 'config.backend: must be one of auto, node, wasm, cpu, got "gpu"'],
+    [{ backend: 'gpu' }, `config.backend: must be one of 'auto', 'node', 'wasm', 'cpu', got "gpu"`],
+    [{ train: { epochs: 'five' } }, 'config.train.epochs: must be an integer >= 1, got "five"'],
+    [{ model: { dim: 5000 } }, 'config.model.dim: must be an integer in [1, 4096], got 5000'],
+    [
+      { data: { split: { method: 'time', validFraction: 0.95, testFraction: 0, coldItemFraction: 0 } } },
+      'config.data.split.validFraction: must be a finite number >= 0 and <= 0.9, got 0.95',
+    ],
+    [
+      { model: { idDropout: [0.1] } },
+      'config.model.idDropout: must be a finite number >= 0 and <= 0.99, got an array',
+    ],
   ])('names the field of an invalid value %j', (file, message) => {
     expect(() => resolveTrainerConfig({ file, fileName: 'train.yaml' })).toThrow(
       `${message} (in train.yaml)`,

@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { InvalidArgumentError } from '@mmrecall/errors';
+import {
+  checkFiniteNumber,
+  checkInteger,
+  checkOneOf,
+  describeValue,
+  InvalidArgumentError,
+} from '@mmrecall/errors';
 import { defaultExperimentConfig, type ExperimentConfig } from '@mmrecall/experiments';
 import { CANDIDATE_SETS } from '@mmrecall/metrics';
 import { MODEL_KINDS, type ModelKind } from '@mmrecall/model';
@@ -190,47 +196,45 @@ const SCHEMA: Record<string, FieldSpec> = {
   backend: { type: 'enum', values: ['auto', 'node', 'wasm', 'cpu'] },
 };
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  return String(value);
-}
-
-function fieldError(path: string, message: string, source?: string): InvalidArgumentError {
+function fieldError(path: string, message: string, source?: string, cause?: unknown): InvalidArgumentError {
   return new InvalidArgumentError({
     argument: path,
     message: source === undefined ? message : `${message} (in ${source})`,
+    ...(cause === undefined ? {} : { cause }),
   });
 }
 
+/** Runs a check of `@mmrecall/errors` on one field; its error gets the config file's name appended. */
+function withSource(source: string | undefined, check: () => unknown): void {
+  try {
+    check();
+  } catch (error) {
+    if (source === undefined || !InvalidArgumentError.isInstance(error)) throw error;
+    throw fieldError(error.argument, error.message.slice(error.argument.length + 2), source, error);
+  }
+}
+
 function checkField(path: string, spec: FieldSpec, value: unknown, source?: string): void {
-  const got = `, got ${describe(value)}`;
+  const got = `, got ${describeValue(value)}`;
   switch (spec.type) {
-    case 'int':
-      if (
-        typeof value !== 'number' ||
-        !Number.isInteger(value) ||
-        value < spec.min ||
-        (spec.max !== undefined && value > spec.max)
-      ) {
-        const range = spec.max === undefined ? `>= ${spec.min}` : `in [${spec.min}, ${spec.max}]`;
-        throw fieldError(path, `must be an integer ${range}${got}`, source);
-      }
+    case 'int': {
+      const { min, max } = spec;
+      withSource(source, () =>
+        checkInteger({ argument: path, value, min, ...(max === undefined ? {} : { max }) }),
+      );
       return;
+    }
     case 'number': {
-      const tooLow = spec.exclusiveMin ? (value as number) <= spec.min : (value as number) < spec.min;
-      if (
-        typeof value !== 'number' ||
-        !Number.isFinite(value) ||
-        tooLow ||
-        (spec.max !== undefined && value > spec.max)
-      ) {
-        const low = `${spec.exclusiveMin ? '>' : '>='} ${spec.min}`;
-        const range = spec.max === undefined ? low : `${low} and <= ${spec.max}`;
-        throw fieldError(path, `must be a finite number ${range}${got}`, source);
-      }
+      const { min, max, exclusiveMin } = spec;
+      withSource(source, () =>
+        checkFiniteNumber({
+          argument: path,
+          value,
+          min,
+          ...(exclusiveMin ? { exclusiveMin } : {}),
+          ...(max === undefined ? {} : { max }),
+        }),
+      );
       return;
     }
     case 'boolean':
@@ -241,9 +245,7 @@ function checkField(path: string, spec: FieldSpec, value: unknown, source?: stri
         throw fieldError(path, `must be a non-empty string${got}`, source);
       return;
     case 'enum':
-      if (typeof value !== 'string' || !spec.values.includes(value)) {
-        throw fieldError(path, `must be one of ${spec.values.join(', ')}${got}`, source);
-      }
+      withSource(source, () => checkOneOf({ argument: path, value, allowed: spec.values }));
       return;
     case 'int-list':
       if (!Array.isArray(value) || value.length < (spec.minLength ?? 0)) {
@@ -423,7 +425,8 @@ function checkPartial(
     }
     if (entry === undefined) continue;
     if (spec.type === 'object') {
-      if (!isRecord(entry)) throw fieldError(fieldPath, `must be an object, got ${describe(entry)}`, source);
+      if (!isRecord(entry))
+        throw fieldError(fieldPath, `must be an object, got ${describeValue(entry)}`, source);
       checkPartial(fieldPath, spec.fields, entry, source);
     } else {
       checkField(fieldPath, spec, entry, source);

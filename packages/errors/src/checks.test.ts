@@ -35,8 +35,15 @@ describe('checkInteger', () => {
     expect(thrown(() => checkInteger({ argument: 'n', value: 6, min: 1, max: 5 })).message).toBe(
       'n: must be an integer in [1, 5], got 6',
     );
+    // A string is quoted, so "3" is told apart from 3; arrays and objects are named by kind.
     expect(thrown(() => checkInteger({ argument: 'n', value: '3', min: 1 })).message).toBe(
-      'n: must be an integer >= 1, got 3',
+      'n: must be an integer >= 1, got "3"',
+    );
+    expect(thrown(() => checkInteger({ argument: 'n', value: [3], min: 1 })).message).toBe(
+      'n: must be an integer >= 1, got an array',
+    );
+    expect(thrown(() => checkInteger({ argument: 'n', value: null, min: 1 })).message).toBe(
+      'n: must be an integer >= 1, got null',
     );
     expect(() => checkInteger({ argument: 'n', value: Number.NaN })).toThrow(/got NaN/);
   });
@@ -78,6 +85,20 @@ describe('checkFiniteNumber', () => {
     );
   });
 
+  it('applies an inclusive or exclusive upper bound, alone or with a lower one', () => {
+    expect(checkFiniteNumber({ argument: 'p', value: 0.9, min: 0, max: 0.9 })).toBe(0.9);
+    expect(thrown(() => checkFiniteNumber({ argument: 'p', value: 0.95, min: 0, max: 0.9 })).message).toBe(
+      'p: must be a finite number >= 0 and <= 0.9, got 0.95',
+    );
+    expect(
+      thrown(() => checkFiniteNumber({ argument: 'p', value: 1, min: 0, max: 1, exclusiveMax: true })).message,
+    ).toBe('p: must be a finite number >= 0 and < 1, got 1');
+    expect(checkFiniteNumber({ argument: 'p', value: 0.999, max: 1, exclusiveMax: true })).toBe(0.999);
+    expect(thrown(() => checkFiniteNumber({ argument: 'p', value: 2, max: 1 })).message).toBe(
+      'p: must be a finite number <= 1, got 2',
+    );
+  });
+
   it('rejects NaN and infinities even without a bound', () => {
     expect(checkFiniteNumber({ argument: 'x', value: -3.5 })).toBe(-3.5);
     expect(thrown(() => checkFiniteNumber({ argument: 'x', value: Number.NaN })).message).toBe(
@@ -94,7 +115,7 @@ describe('checkOneOf', () => {
     expect(checkOneOf({ argument: 'metric', value: 'ip', allowed: ['ip', 'cosine'] })).toBe('ip');
     expect(
       thrown(() => checkOneOf({ argument: 'metric', value: 'l2', allowed: ['ip', 'cosine'] })).message,
-    ).toBe("metric: must be one of 'ip', 'cosine', got l2");
+    ).toBe(`metric: must be one of 'ip', 'cosine', got "l2"`);
     expect(() => checkOneOf({ argument: 'metric', value: 1, allowed: ['ip'] })).toThrow(InvalidArgumentError);
   });
 });

@@ -3,6 +3,15 @@ import { InvalidArgumentError } from './errors';
 // Argument checks shared by the packages: each throws InvalidArgumentError naming the argument
 // (`k: must be a positive integer, got 0`) and returns the value, narrowed, when it passes.
 
+/** How a rejected value is shown: strings quoted (so `"3"` is told apart from 3), arrays and objects by kind. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}
+
 /** Options of {@link checkInteger}. */
 export interface CheckIntegerOptions {
   /** Name the error gives, e.g. `k` or `layers[1].units`. */
@@ -26,7 +35,7 @@ export function checkInteger(options: CheckIntegerOptions): number {
     const range = max === undefined ? `>= ${min}` : `in [${min}, ${max}]`;
     throw new InvalidArgumentError({
       argument,
-      message: `must be an integer ${range}, got ${String(value)}`,
+      message: `must be an integer ${range}, got ${describeValue(value)}`,
     });
   }
   return value;
@@ -43,7 +52,7 @@ export interface CheckValueOptions {
 export function checkPositiveInteger(options: CheckValueOptions): number {
   const { argument, value } = options;
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new InvalidArgumentError({ argument, message: `must be a positive integer, got ${String(value)}` });
+    throw new InvalidArgumentError({ argument, message: `must be a positive integer, got ${describeValue(value)}` });
   }
   return value;
 }
@@ -54,7 +63,7 @@ export function checkNonNegativeInteger(options: CheckValueOptions): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
     throw new InvalidArgumentError({
       argument,
-      message: `must be a non-negative integer, got ${String(value)}`,
+      message: `must be a non-negative integer, got ${describeValue(value)}`,
     });
   }
   return value;
@@ -69,20 +78,29 @@ export interface CheckFiniteNumberOptions {
   min?: number;
   /** When true, `min` itself is rejected: `must be a finite number > min`. */
   exclusiveMin?: boolean;
+  /** Largest value allowed (inclusive unless `exclusiveMax`). No upper bound when absent. */
+  max?: number;
+  /** When true, `max` itself is rejected: `... and < max`. */
+  exclusiveMax?: boolean;
 }
 
-/** Throws unless `value` is a finite number at or above `min`: `must be a finite number >= min, got ...`. */
+/** Throws unless `value` is a finite number within the bounds: `must be a finite number >= min and <= max, got ...`. */
 export function checkFiniteNumber(options: CheckFiniteNumberOptions): number {
-  const { argument, value, min, exclusiveMin = false } = options;
+  const { argument, value, min, exclusiveMin = false, max, exclusiveMax = false } = options;
   const inRange =
     typeof value === 'number' &&
     Number.isFinite(value) &&
-    (min === undefined || (exclusiveMin ? value > min : value >= min));
+    (min === undefined || (exclusiveMin ? value > min : value >= min)) &&
+    (max === undefined || (exclusiveMax ? value < max : value <= max));
   if (!inRange) {
-    const bound = min === undefined ? '' : ` ${exclusiveMin ? '>' : '>='} ${min}`;
+    const bounds = [
+      ...(min === undefined ? [] : [`${exclusiveMin ? '>' : '>='} ${min}`]),
+      ...(max === undefined ? [] : [`${exclusiveMax ? '<' : '<='} ${max}`]),
+    ];
+    const bound = bounds.length === 0 ? '' : ` ${bounds.join(' and ')}`;
     throw new InvalidArgumentError({
       argument,
-      message: `must be a finite number${bound}, got ${String(value)}`,
+      message: `must be a finite number${bound}, got ${describeValue(value)}`,
     });
   }
   return value as number;
@@ -103,7 +121,7 @@ export function checkOneOf<T extends string>(options: CheckOneOfOptions<T>): T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
     throw new InvalidArgumentError({
       argument,
-      message: `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${String(value)}`,
+      message: `must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describeValue(value)}`,
     });
   }
   return value as T;

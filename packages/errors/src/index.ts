@@ -8,6 +8,7 @@ export {
   checkNonNegativeInteger,
   checkOneOf,
   checkPositiveInteger,
+  describeValue,
 } from './checks';
 export {
   type ArtifactProblem,

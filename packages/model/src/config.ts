@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from '@mmrecall/errors';
-import { isModelKind, MODEL_KINDS, modelKindDefinition } from './kinds/registry';
+import { checkFiniteNumber, checkInteger, checkOneOf, InvalidArgumentError } from '@mmrecall/errors';
+import { modelKindDefinition } from './kinds/registry';
 import type { ModelKind, RecallMode, RecallModelConfig } from './types';
 
 /** Options of `defaultModelConfig`. */
@@ -79,9 +79,7 @@ function fail(argument: string, message: string): never {
 }
 
 function checkInt(value: unknown, argument: string, min: number): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    fail(argument, `must be an integer >= ${min}, got ${JSON.stringify(value)}`);
-  }
+  checkInteger({ argument: `config.${argument}`, value, min });
 }
 
 function checkUnits(value: unknown, argument: string): void {
@@ -92,17 +90,13 @@ function checkUnits(value: unknown, argument: string): void {
 }
 
 function checkRate(value: unknown, argument: string): void {
-  if (typeof value !== 'number' || !(value >= 0 && value < 1))
-    fail(argument, `must be in [0, 1), got ${value}`);
+  checkFiniteNumber({ argument: `config.${argument}`, value, min: 0, max: 1, exclusiveMax: true });
 }
 
 /** Throws an InvalidArgumentError naming the first invalid field (`config.content.vectors.image.dim`). */
 export function validateModelConfig(config: RecallModelConfig): void {
-  if (!isModelKind(config.kind))
-    fail('kind', `must be one of ${MODEL_KINDS.join(', ')}, got "${config.kind}"`);
-  const definition = modelKindDefinition(config.kind);
-  if (config.mode !== 'u2i' && config.mode !== 'i2i')
-    fail('mode', `must be u2i or i2i, got "${config.mode}"`);
+  const definition = modelKindDefinition(config.kind, 'config.kind');
+  checkOneOf({ argument: 'config.mode', value: config.mode, allowed: ['u2i', 'i2i'] });
   checkInt(config.dim, 'dim', 1);
   checkInt(config.numUsers, 'numUsers', config.mode === 'u2i' ? 1 : 0);
   checkInt(config.numItems, 'numItems', 1);
@@ -155,10 +149,17 @@ export function validateModelConfig(config: RecallModelConfig): void {
     checkUnits(config.gate.hiddenUnits, 'gate.hiddenUnits');
     checkRate(config.gate.statsDropout, 'gate.statsDropout');
   }
-  if (config.tableOptimizer.kind !== 'adam' && config.tableOptimizer.kind !== 'adagrad') {
-    fail('tableOptimizer.kind', 'must be adam or adagrad');
-  }
-  if (!(config.tableOptimizer.learningRate > 0)) fail('tableOptimizer.learningRate', 'must be > 0');
+  checkOneOf({
+    argument: 'config.tableOptimizer.kind',
+    value: config.tableOptimizer.kind,
+    allowed: ['adam', 'adagrad'],
+  });
+  checkFiniteNumber({
+    argument: 'config.tableOptimizer.learningRate',
+    value: config.tableOptimizer.learningRate,
+    min: 0,
+    exclusiveMin: true,
+  });
 }
 
 /** True when the kind has a behaviour (ID) tower. */

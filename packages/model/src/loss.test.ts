@@ -83,7 +83,7 @@ describe('model kinds', () => {
     ]);
     expect(modelKindDefinition('gated-concat').concatenated).toBe(true);
     expect(() => modelKindDefinition('two-tower', 'config.model.kind')).toThrow(
-      /config\.model\.kind: must be one of id-only, content-only/,
+      /config\.model\.kind: must be one of 'id-only', 'content-only'/,
     );
   });
 

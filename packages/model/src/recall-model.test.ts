@@ -28,6 +28,22 @@ describe('defaultModelConfig / validateModelConfig', () => {
     expect(() =>
       validateModelConfig({ ...config, content: { ...config.content, vectors: { image: { dim: -1 } } } }),
     ).toThrow(/config\.content\.vectors\.image\.dim/);
+    // The shared checks of @mmrecall/errors: the field, the bound and the value as given.
+    expect(() => validateModelConfig({ ...config, mode: 'x2i' } as never)).toThrow(
+      `config.mode: must be one of 'u2i', 'i2i', got "x2i"`,
+    );
+    expect(() => validateModelConfig({ ...config, id: { ...config.id, idDropout: 1 } })).toThrow(
+      'config.id.idDropout: must be a finite number >= 0 and < 1, got 1',
+    );
+    expect(() => validateModelConfig({ ...config, dim: 2.5 })).toThrow(
+      'config.dim: must be an integer >= 1, got 2.5',
+    );
+    expect(() =>
+      validateModelConfig({ ...config, tableOptimizer: { kind: 'adam', learningRate: 0 } }),
+    ).toThrow('config.tableOptimizer.learningRate: must be a finite number > 0, got 0');
+    expect(() =>
+      validateModelConfig({ ...config, tableOptimizer: { kind: 'sgd', learningRate: 0.1 } } as never),
+    ).toThrow(`config.tableOptimizer.kind: must be one of 'adam', 'adagrad', got "sgd"`);
     expect(() =>
       validateModelConfig({ ...config, kind: 'gated-additive', gate: undefined } as never),
     ).toThrow(/config\.gate/);

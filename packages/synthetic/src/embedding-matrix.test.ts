@@ -75,5 +75,15 @@ describe('generateEmbeddingMatrix', () => {
     expect(() => generateEmbeddingMatrix({ rows: 10, dim: 4, clusters: 0 })).toThrow(InvalidArgumentError);
     expect(() => generateEmbeddingMatrix({ rows: 10, dim: 4, noise: -1 })).toThrow(InvalidArgumentError);
     expect(() => generateEmbeddingMatrixLabels({ rows: 10, seed: 0.5 })).toThrow(InvalidArgumentError);
+    // The messages of @mmrecall/errors' checks: argument, bound and the value given.
+    expect(() => generateEmbeddingMatrix({ rows: 10, dim: 0 })).toThrow(
+      'dim: must be a positive integer, got 0',
+    );
+    expect(() => generateEmbeddingMatrix({ rows: 10, dim: 4, noise: -1 })).toThrow(
+      'noise: must be a finite number >= 0, got -1',
+    );
+    expect(() => generateEmbeddingMatrixLabels({ rows: 10, seed: 2 ** 60 })).toThrow(
+      `seed: must be an integer in [0, ${Number.MAX_SAFE_INTEGER}], got ${2 ** 60}`,
+    );
   });
 });

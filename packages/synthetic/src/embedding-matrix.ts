@@ -1,4 +1,10 @@
-import { InvalidArgumentError } from '@mmrecall/errors';
+import {
+  checkFiniteNumber,
+  checkInteger,
+  checkNonNegativeInteger,
+  checkPositiveInteger,
+  InvalidArgumentError,
+} from '@mmrecall/errors';
 import { createRandom, deriveSeed } from './random';
 
 const STREAM_LABELS = 30;
@@ -32,24 +38,9 @@ function checkLabelOptions(options: EmbeddingMatrixLabelOptions): {
 } {
   const seed = options.seed ?? 42;
   const clusters = options.clusters ?? 64;
-  if (!Number.isSafeInteger(seed) || seed < 0) {
-    throw new InvalidArgumentError({
-      argument: 'seed',
-      message: `expected a non-negative integer, got ${seed}`,
-    });
-  }
-  if (!Number.isInteger(options.rows) || options.rows < 0) {
-    throw new InvalidArgumentError({
-      argument: 'rows',
-      message: `expected a non-negative integer, got ${options.rows}`,
-    });
-  }
-  if (!Number.isInteger(clusters) || clusters < 1) {
-    throw new InvalidArgumentError({
-      argument: 'clusters',
-      message: `expected a positive integer, got ${clusters}`,
-    });
-  }
+  checkInteger({ argument: 'seed', value: seed, min: 0, max: Number.MAX_SAFE_INTEGER });
+  checkNonNegativeInteger({ argument: 'rows', value: options.rows });
+  checkPositiveInteger({ argument: 'clusters', value: clusters });
   return { seed, rows: options.rows, clusters };
 }
 
@@ -71,15 +62,8 @@ export function generateEmbeddingMatrix(options: EmbeddingMatrixOptions): Float3
   const { dim } = options;
   const noise = options.noise ?? 0.75;
   const normalize = options.normalize ?? true;
-  if (!Number.isInteger(dim) || dim < 1) {
-    throw new InvalidArgumentError({ argument: 'dim', message: `expected a positive integer, got ${dim}` });
-  }
-  if (!Number.isFinite(noise) || noise < 0) {
-    throw new InvalidArgumentError({
-      argument: 'noise',
-      message: `expected a finite number >= 0, got ${noise}`,
-    });
-  }
+  checkPositiveInteger({ argument: 'dim', value: dim });
+  checkFiniteNumber({ argument: 'noise', value: noise, min: 0 });
   if (rows * dim > 2 ** 32) {
     throw new InvalidArgumentError({
       argument: 'rows',

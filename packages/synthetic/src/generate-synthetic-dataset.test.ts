@@ -454,7 +454,25 @@ describe('generateSyntheticDataset: ground truth is visible in the data', () => 
     expect(p).toBeCloseTo(1 / (1 + Math.exp(-logit)), 6);
     expect(() => computeTruthAffinity({ truth, user: -1, item: 0 })).toThrow(InvalidArgumentError);
     expect(() => computeClickProbability({ truth, user: 0, item: dataset.items.size })).toThrow(
-      InvalidArgumentError,
+      `item: must be an integer in [0, ${dataset.items.size - 1}], got ${dataset.items.size}`,
+    );
+  });
+
+  it('names the option, its range and the value of a bad option', () => {
+    expect(() => generateSyntheticDataset({ preset: 'tiny', latentDim: 0 })).toThrow(
+      'latentDim: must be an integer in [1, 4096], got 0',
+    );
+    expect(() => generateSyntheticDataset({ preset: 'tiny', coldItemFraction: 1 })).toThrow(
+      'coldItemFraction: must be a finite number >= 0 and < 1, got 1',
+    );
+    expect(() => generateSyntheticDataset({ preset: 'tiny', trainFraction: 0 })).toThrow(
+      'trainFraction: must be a finite number > 0 and < 1, got 0',
+    );
+    expect(() => generateSyntheticDataset({ preset: 'tiny', seed: -1 })).toThrow(
+      'seed: must be an integer >= 0, got -1',
+    );
+    expect(() => generateSyntheticDataset({ preset: 'tiny', validTestSplit: 'time' } as never)).toThrow(
+      `validTestSplit: must be one of 'random', 'user', got "time"`,
     );
   });
 

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@mmrecall/errors';
+import { checkFiniteNumber, checkInteger, checkOneOf, InvalidArgumentError } from '@mmrecall/errors';
 
 /** One named dense "multimodal" vector per item (e.g. `image`, `text`). */
 export interface VectorSpec {
@@ -121,10 +121,8 @@ function fail(argument: string, message: string): never {
   throw new InvalidArgumentError({ argument, message });
 }
 
-function checkInt(argument: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    fail(argument, `expected an integer in [${min}, ${max}], got ${String(value)}`);
-  }
+function checkInt(argument: string, value: number, min: number, max?: number): void {
+  checkInteger({ argument, value, min, ...(max === undefined ? {} : { max }) });
 }
 
 function checkNumber(
@@ -132,20 +130,10 @@ function checkNumber(
   value: number,
   min: number,
   max: number,
-  openMin = false,
-  openMax = false,
+  exclusiveMin = false,
+  exclusiveMax = false,
 ): void {
-  const ok =
-    typeof value === 'number' &&
-    Number.isFinite(value) &&
-    (openMin ? value > min : value >= min) &&
-    (openMax ? value < max : value <= max);
-  if (!ok) {
-    fail(
-      argument,
-      `expected a number in ${openMin ? '(' : '['}${min}, ${max}${openMax ? ')' : ']'}, got ${String(value)}`,
-    );
-  }
+  checkFiniteNumber({ argument, value, min, max, exclusiveMin, exclusiveMax });
 }
 
 /** Fills every option from the preset and validates it; throws InvalidArgumentError on a bad value. */
@@ -227,8 +215,6 @@ export function resolveSyntheticOptions(options: SyntheticDatasetOptions = {}): 
   checkNumber('days', r.days, 0, 100_000, true);
   checkNumber('trainFraction', r.trainFraction, 0, 1, true, true);
   checkNumber('startTime', r.startTime, 0, 1e12);
-  if (r.validTestSplit !== 'random' && r.validTestSplit !== 'user') {
-    fail('validTestSplit', `expected "random" or "user", got ${String(r.validTestSplit)}`);
-  }
+  checkOneOf({ argument: 'validTestSplit', value: r.validTestSplit, allowed: ['random', 'user'] });
   return resolved;
 }

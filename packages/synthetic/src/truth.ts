@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@mmrecall/errors';
+import { checkInteger } from '@mmrecall/errors';
 
 /** The hidden generative state behind a synthetic data set, for tests and diagnostics. */
 export interface SyntheticTruth {
@@ -80,18 +80,8 @@ export interface TruthPairOptions {
 
 function checkPair(options: TruthPairOptions): void {
   const { truth, user, item } = options;
-  if (!Number.isInteger(user) || user < 0 || user >= truth.userTopTopic.length) {
-    throw new InvalidArgumentError({
-      argument: 'user',
-      message: `expected an index in [0, ${truth.userTopTopic.length}), got ${user}`,
-    });
-  }
-  if (!Number.isInteger(item) || item < 0 || item >= truth.itemTopic.length) {
-    throw new InvalidArgumentError({
-      argument: 'item',
-      message: `expected an index in [0, ${truth.itemTopic.length}), got ${item}`,
-    });
-  }
+  checkInteger({ argument: 'user', value: user, min: 0, max: truth.userTopTopic.length - 1 });
+  checkInteger({ argument: 'item', value: item, min: 0, max: truth.itemTopic.length - 1 });
 }
 
 /**

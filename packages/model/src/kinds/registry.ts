@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@mmrecall/errors';
+import { checkOneOf } from '@mmrecall/errors';
 import { contentOnlyKind } from './content-only';
 import { gatedAdditiveKind } from './gated-additive';
 import { gatedConcatKind } from './gated-concat';
@@ -26,14 +26,9 @@ export function isModelKind(value: unknown): value is ModelKind {
 
 /** The definition of a kind; InvalidArgumentError naming `argument` for an unknown one. */
 export function modelKindDefinition(kind: string, argument = 'kind'): ModelKindDefinition<ModelKind> {
-  const definition = BY_KIND.get(kind);
-  if (!definition) {
-    throw new InvalidArgumentError({
-      argument,
-      message: `must be one of ${MODEL_KINDS.join(', ')}, got ${JSON.stringify(kind)}`,
-    });
-  }
-  return definition;
+  return BY_KIND.get(
+    checkOneOf({ argument, value: kind, allowed: MODEL_KINDS }),
+  ) as ModelKindDefinition<ModelKind>;
 }
 
 /** Display label of a kind (e.g. `gated additive`). */
