@@ -1,23 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { combineVectors } from '@mmrecall/clustering';
 import { InvalidArgumentError, MissingArtifactError } from '@mmrecall/errors';
 import { type BaselineKind, loadTrainingData, toJson } from '@mmrecall/experiments';
 import { formatMetricsTable } from '@mmrecall/metrics';
-import {
-  createItemFeatureStore,
-  createUserFeatureStore,
-  modelKindLabel,
-  readArtifacts,
-} from '@mmrecall/model';
+import { modelKindLabel, readArtifacts } from '@mmrecall/model';
 import { selectBackend } from '@mmrecall/runtime';
-import {
-  embedQueries,
-  evaluateEmbeddings,
-  positivesByUser,
-  selectionCap,
-  selectQueries,
-} from '@mmrecall/training';
+import { evaluateArtifacts } from '@mmrecall/training';
 import type { CliIo } from './cli-app';
 import {
   type PartialTrainerConfig,
@@ -159,61 +147,10 @@ export async function commandEval(options: {
         message: `data set ${data.name} has ${data.numUsers} users / ${data.numItems} items but the artifacts were trained on ${artifacts.config.numUsers} / ${artifacts.config.numItems}`,
       });
     }
-    const warm = Uint8Array.from(artifacts.itemMeta.warm);
-    const trainPositives = positivesByUser({ interactions: data.split.train, numUsers: data.numUsers });
-    let nodePaths: Int32Array | undefined;
-    const nodeIds = artifacts.config.content.nodeIds;
-    if (nodeIds && artifacts.clusterTree) {
-      const combined = combineVectors({
-        tables: nodeIds.vectors.map((name) => ({
-          name,
-          dim: data.dataset.content.vectors[name]!.dim,
-          data: data.dataset.content.vectors[name]!.data,
-        })),
-        normalizeEach: nodeIds.normalizeEach,
-      });
-      nodePaths = artifacts.clusterTree.assignMany({ data: combined.data });
-    }
-    const itemStore = createItemFeatureStore({
-      config: artifacts.config,
-      content: data.dataset.content,
-      statistics: data.statistics,
-      warm,
-      ...(nodePaths ? { nodePaths } : {}),
-    });
-    const userStore =
-      artifacts.config.mode === 'u2i'
-        ? createUserFeatureStore({
-            config: artifacts.config,
-            numUsers: data.numUsers,
-            ...(artifacts.config.user.profile && data.dataset.userFeatures
-              ? { profile: data.dataset.userFeatures }
-              : {}),
-            history: trainPositives,
-          })
-        : undefined;
-    const selected = selectQueries({
-      heldOut: options.split === 'valid' ? data.split.valid : data.split.test,
-      numUsers: data.numUsers,
-      trainPositives,
-      needTrigger: artifacts.config.mode === 'i2i',
-      maxQueries: selectionCap(config.eval),
-      seed: config.train.seed,
-    });
-    const queries = await embedQueries({
-      model: artifacts.model,
-      users: selected.users,
-      itemStore,
-      trainPositives,
-      ...(userStore ? { userStore } : {}),
-    });
-    const result = evaluateEmbeddings({
-      queries,
-      selected,
-      itemEmbeddings: artifacts.itemEmbeddings,
-      dim: artifacts.model.itemDim,
+    const result = await evaluateArtifacts({
+      artifacts,
       data,
-      trainPositives,
+      split: options.split,
       k: config.eval.k,
       cutoffs: config.eval.cutoffs.filter((cutoff) => cutoff <= config.eval.k),
       candidates: config.eval.candidates,

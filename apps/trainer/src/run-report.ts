@@ -8,7 +8,6 @@ import {
   type GatePlot,
   toJson,
 } from '@mmrecall/experiments';
-import { modelKindLabel } from '@mmrecall/model';
 import {
   barChartSvg,
   CHART_COLORS,
@@ -18,7 +17,8 @@ import {
   type ReportSection,
   renderReportHtml,
   scatterChartSvg,
-} from './report';
+} from '@mmrecall/html-report';
+import { modelKindLabel } from '@mmrecall/model';
 
 function lossSection(rows: ComparisonRow[], k: number): ReportSection {
   const single = rows.length === 1 ? rows[0] : undefined;

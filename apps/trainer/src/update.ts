@@ -1,16 +1,8 @@
-import { type Dataset, type Interactions, type LoadDataFolderResult, loadDataFolder } from '@mmrecall/data';
-import { InvalidArgumentError } from '@mmrecall/errors';
-import { describeFolderFiles, lazyParquet } from '@mmrecall/experiments';
+import { loadUpdateFolders } from '@mmrecall/experiments';
 import { formatMetricsTable } from '@mmrecall/metrics';
 import { modelKindLabel, readArtifacts } from '@mmrecall/model';
 import { type BackendChoice, selectBackend } from '@mmrecall/runtime';
-import {
-  alignDatasetToModel,
-  resolveUpdateSource,
-  type UpdateOptions,
-  type UpdateResult,
-  updateModel,
-} from '@mmrecall/training';
+import { resolveUpdateSource, type UpdateOptions, type UpdateResult, updateModel } from '@mmrecall/training';
 import type { CliIo } from './cli-app';
 import { createProgressBar, type ProgressBar } from './progress';
 
@@ -33,45 +25,6 @@ export interface CommandUpdateOptions {
   io: CliIo;
 }
 
-/** A folder read with the update's rule: every column must be used (an unknown one is an error). */
-async function loadFolder(
-  dir: string,
-  flag: string,
-  log: (line: string) => void,
-): Promise<LoadDataFolderResult> {
-  const folder = await loadDataFolder({ dir, parquet: lazyParquet });
-  for (const file of folder.files) {
-    if (file.ignored.length > 0)
-      throw new InvalidArgumentError({
-        argument: flag,
-        message: `${file.path}: unknown column ${file.ignored[0]} (the update reads ${file.used.join(', ')})`,
-      });
-  }
-  for (const line of describeFolderFiles(folder)) log(`${flag} ${line}`);
-  return folder;
-}
-
-/** Interactions of another folder in the update data set's index space; an id it lacks is an error. */
-function reindex(interactions: Interactions, from: Dataset, into: Dataset, flag: string): Interactions {
-  const lookup = (ids: readonly string[], target: Dataset['users'], what: string) =>
-    Int32Array.from(ids, (id) => {
-      const index = target.indexOf(id);
-      if (index === undefined)
-        throw new InvalidArgumentError({
-          argument: flag,
-          message: `${what} ${JSON.stringify(id)} is neither in the model nor in the update data`,
-        });
-      return index;
-    });
-  const users = lookup(from.users.ids, into.users, 'user');
-  const items = lookup(from.items.ids, into.items, 'item');
-  return {
-    ...interactions,
-    users: Int32Array.from(interactions.users, (u) => users[u] as number),
-    items: Int32Array.from(interactions.items, (i) => items[i] as number),
-  };
-}
-
 function summary(result: UpdateResult): string {
   return (
     `+${result.newUsers} users, +${result.newItems} items; ${result.newClicks} new clicks, ` +
@@ -85,24 +38,18 @@ export async function commandUpdate(options: CommandUpdateOptions): Promise<numb
   const { io } = options;
   const log = (line: string) => io.stderr.write(`${line}\n`);
   await selectBackend({ backend: options.backend, log });
-  const folder = await loadFolder(options.data, '--data', log);
   const model = await readArtifactsOf(options.from);
-  const dataset = alignDatasetToModel({
-    dataset: folder.dataset,
-    config: model.config,
-    idMaps: model.idMaps,
+  const data = await loadUpdateFolders({
+    model,
+    data: { dir: options.data, name: '--data' },
+    ...(options.history ? { history: { dir: options.history, name: '--history' } } : {}),
+    ...(options.heldOut ? { heldOut: { dir: options.heldOut, name: '--held-out' } } : {}),
+    log,
   });
-  const extra = async (dir: string | undefined, flag: string) => {
-    if (dir === undefined) return undefined;
-    const other = await loadFolder(dir, flag, log);
-    return reindex(other.dataset.interactions, other.dataset, dataset, flag);
-  };
-  const history = await extra(options.history, '--history');
-  const heldOut = await extra(options.heldOut, '--held-out');
   let bar: ProgressBar | undefined;
   const result = await updateModel({
     from: options.from,
-    data: { dataset, ...(history ? { history } : {}), ...(heldOut ? { heldOut } : {}) },
+    data,
     output: options.output,
     options: {
       ...options.options,

@@ -56,3 +56,4 @@ export {
   type TuneResult,
   tuneMetricLabel,
 } from './tune-run';
+export { type LoadUpdateFoldersOptions, loadUpdateFolders, type UpdateFolder } from './update-folders';

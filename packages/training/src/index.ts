@@ -36,6 +36,7 @@ export {
   selectionCap,
   selectQueries,
 } from './evaluate';
+export { type EvaluateArtifactsOptions, evaluateArtifacts } from './evaluate-artifacts';
 export { type FitArguments, type FitResult, fit, type StepTiming } from './fit';
 export {
   type EpochRecord,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barChartSvg, lineChartSvg, paddedRange, scatterChartSvg } from './report';
+import { barChartSvg, lineChartSvg, paddedRange, scatterChartSvg } from './charts';
 
 /** Numbers of an attribute over the SVG's elements of one tag. */
 function attributes(svg: string, tag: string, name: string): number[] {

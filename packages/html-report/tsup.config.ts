@@ -1,0 +1,3 @@
+import { createTsupConfig } from '@mmrecall/build/tsup';
+
+export default createTsupConfig();

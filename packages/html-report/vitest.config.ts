@@ -1,0 +1,3 @@
+import { createVitestConfig } from '@mmrecall/build/vitest';
+
+export default createVitestConfig();
