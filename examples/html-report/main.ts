@@ -21,7 +21,10 @@ const page = renderReportHtml({
   subtitle: ['made-up numbers'],
   sections: [
     { title: 'Curves', html: `<div class="charts">${loss}${buckets}</div>` },
-    { title: 'Table', html: markdownTableToHtml('| model | Recall@20 |\n|---|---:|\n| gated additive | 0.3077 |') },
+    {
+      title: 'Table',
+      html: markdownTableToHtml('| model | Recall@20 |\n|---|---:|\n| gated additive | 0.3077 |'),
+    },
   ],
 });
 mkdirSync('runs/examples', { recursive: true });

@@ -91,7 +91,8 @@ describe('checkFiniteNumber', () => {
       'p: must be a finite number >= 0 and <= 0.9, got 0.95',
     );
     expect(
-      thrown(() => checkFiniteNumber({ argument: 'p', value: 1, min: 0, max: 1, exclusiveMax: true })).message,
+      thrown(() => checkFiniteNumber({ argument: 'p', value: 1, min: 0, max: 1, exclusiveMax: true }))
+        .message,
     ).toBe('p: must be a finite number >= 0 and < 1, got 1');
     expect(checkFiniteNumber({ argument: 'p', value: 0.999, max: 1, exclusiveMax: true })).toBe(0.999);
     expect(thrown(() => checkFiniteNumber({ argument: 'p', value: 2, max: 1 })).message).toBe(

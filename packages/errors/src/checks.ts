@@ -52,7 +52,10 @@ export interface CheckValueOptions {
 export function checkPositiveInteger(options: CheckValueOptions): number {
   const { argument, value } = options;
   if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new InvalidArgumentError({ argument, message: `must be a positive integer, got ${describeValue(value)}` });
+    throw new InvalidArgumentError({
+      argument,
+      message: `must be a positive integer, got ${describeValue(value)}`,
+    });
   }
   return value;
 }
