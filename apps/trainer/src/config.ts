@@ -139,6 +139,8 @@ const SCHEMA: Record<string, FieldSpec> = {
       idDropout: { type: 'number', min: 0, max: 0.99 },
       userIdDropout: { type: 'number', min: 0, max: 0.99 },
       statsDropout: { type: 'number', min: 0, max: 0.99 },
+      neighbourK: { type: 'int', min: 0, max: 1000 },
+      neighbourWeight: { type: 'number', min: 0, exclusiveMin: true },
       clusterBranching: { type: 'int-list', min: 2, minLength: 1, optional: true },
     },
   },

@@ -102,6 +102,14 @@ export interface ExperimentConfig {
      */
     statsDropout: number;
     /**
+     * Content neighbours of the behaviour view (FREEDOM style): an item's id view adds
+     * `neighbourWeight` x the mean id row of its `neighbourK` most similar warm items (summed cosines
+     * of the content vectors), so cold items borrow warm neighbours' behaviour. 0 = off (default).
+     */
+    neighbourK: number;
+    /** Weight of the neighbour mean when `neighbourK > 0`. Default 1. */
+    neighbourWeight: number;
+    /**
      * Hierarchical k-means over the item vectors; each item's node id per level becomes a content
      * feature. Branching per level, e.g. [8, 8] gives 8 then 64 nodes. Unset = no node ids.
      */
@@ -208,6 +216,8 @@ export function defaultExperimentConfig(): ExperimentConfig {
       idDropout: 0.2,
       userIdDropout: 0,
       statsDropout: 0,
+      neighbourK: 0,
+      neighbourWeight: 1,
     },
     train: {
       epochs: 5,

@@ -115,6 +115,18 @@ export function validateModelConfig(config: RecallModelConfig): void {
   checkInt(config.id.idDim, 'id.idDim', 1);
   checkUnits(config.id.hiddenUnits, 'id.hiddenUnits');
   checkRate(config.id.idDropout, 'id.idDropout');
+  const neighbours = config.id.neighbours;
+  if (neighbours) {
+    if (!definition.towers.id) fail('id.neighbours', `kind ${config.kind} has no behaviour tower to add neighbours to`);
+    checkInt(neighbours.k, 'id.neighbours.k', 1);
+    if (typeof neighbours.weight !== 'number' || !(neighbours.weight > 0) || !Number.isFinite(neighbours.weight))
+      fail('id.neighbours.weight', `must be a finite number > 0, got ${neighbours.weight}`);
+    if (!Array.isArray(neighbours.vectors) || neighbours.vectors.length === 0)
+      fail('id.neighbours.vectors', 'must name at least one content vector');
+    for (const name of neighbours.vectors) {
+      if (!config.content.vectors[name]) fail('id.neighbours.vectors', `names unknown vector "${name}"`);
+    }
+  }
   checkUnits(config.content.hiddenUnits, 'content.hiddenUnits');
   for (const [name, spec] of Object.entries(config.content.vectors))
     checkInt(spec.dim, `content.vectors.${name}.dim`, 1);

@@ -1,6 +1,7 @@
 import type { ItemContent, ItemStatistics, MultiHot } from '@mmrecall/data';
 import { InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
 import { posteriorFeatures } from '@mmrecall/gating';
+import { buildContentNeighbours } from './content-neighbours';
 import { POSTERIOR_FEATURES } from './recall-model';
 import type { CsrRows, ItemBatch, RecallModelConfig, UserBatch } from './types';
 
@@ -12,6 +13,8 @@ export interface ItemFeatureStore {
   readonly warm: Uint8Array;
   /** Gate features of all items, numItems x 4. */
   readonly posterior: Float32Array;
+  /** Content neighbours of every item among the warm items (configs with `id.neighbours`). */
+  readonly neighbours?: CsrRows;
   /** Features of the given items. */
   batch(items: Int32Array): ItemBatch;
 }
@@ -114,6 +117,15 @@ export function createItemFeatureStore(options: CreateItemFeatureStoreOptions): 
   }
   const all = new Int32Array(numItems);
   for (let i = 0; i < numItems; i++) all[i] = i;
+  // Built from content and warm flags only, so training, evaluation and updates rebuild the same graph.
+  const neighbours = config.id.neighbours
+    ? buildContentNeighbours({
+        vectors: content.vectors,
+        names: config.id.neighbours.vectors,
+        candidates: warm,
+        k: config.id.neighbours.k,
+      })
+    : undefined;
   const statistics = options.statistics;
   const posterior = statistics
     ? posteriorFeatures({
@@ -130,6 +142,7 @@ export function createItemFeatureStore(options: CreateItemFeatureStoreOptions): 
     numItems,
     warm,
     posterior,
+    ...(neighbours ? { neighbours } : {}),
     batch(items: Int32Array): ItemBatch {
       const size = items.length;
       for (let i = 0; i < size; i++) {
@@ -167,6 +180,7 @@ export function createItemFeatureStore(options: CreateItemFeatureStoreOptions): 
         warm: batchWarm,
       };
       if (tags) batch.tags = sliceRows(tags, items);
+      if (neighbours) batch.neighbours = sliceRows(neighbours, items);
       if (levels > 0) {
         batch.nodeIds = [];
         for (let level = 0; level < levels; level++) {

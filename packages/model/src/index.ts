@@ -20,6 +20,7 @@ export {
   type WriteArtifactsOptions,
   writeArtifacts,
 } from './artifacts';
+export { type BuildContentNeighboursOptions, buildContentNeighbours } from './content-neighbours';
 export { type ArtifactsSwapStep, cleanStaleArtifacts, resolveArtifactsDir } from './artifacts-folder';
 export {
   type DefaultModelConfigOptions,

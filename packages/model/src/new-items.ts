@@ -46,6 +46,14 @@ export async function embedNewItems(options: EmbedNewItemsOptions): Promise<NewI
       message: 'an id-only model cannot embed new items: it has no content tower',
     });
   }
+  if (config.id.neighbours) {
+    // The graph needs the warm items' content vectors, which the artifacts do not store.
+    throw new InvalidArgumentError({
+      argument: 'artifacts',
+      message:
+        'this model reads content neighbours (model.neighbourK > 0); embed new items by retraining or updating the model',
+    });
+  }
   const size = items.length;
   const tagIndex = new Map<string, number>((artifacts.idMaps.tags ?? []).map((tag, i) => [tag, i]));
   const unknownTags: string[][] = [];

@@ -72,6 +72,7 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
         outputDim: dim,
         seed: seed + 11,
         fusedKernels,
+        ...(config.id.neighbours ? { neighbourWeight: config.id.neighbours.weight } : {}),
       })
     : undefined;
 
@@ -154,6 +155,13 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
     forward: ForwardOptions,
   ): { items: Int32Array; posterior: Float32Array } {
     const size = batch.items.length;
+    if (config.id.neighbours && idTower && batch.neighbours?.offsets.length !== size + 1) {
+      throw new ShapeMismatchError({
+        message: 'ItemBatch.neighbours (one CSR row per item) is required: the model uses content neighbours',
+        expected: [size + 1],
+        actual: [batch.neighbours?.offsets.length ?? 0],
+      });
+    }
     const items = new Int32Array(size);
     const posterior = new Float32Array(size * POSTERIOR_FEATURES);
     if (batch.posterior) {
@@ -194,7 +202,10 @@ export function createRecallModel(options: CreateRecallModelOptions): RecallMode
     const { items, posterior } = prepareItems(batch, forward);
     const towerOptions = { training: forward.training === true };
     return tf.tidy(() => {
-      const id = idTower?.apply({ items }, towerOptions);
+      const id = idTower?.apply(
+        { items, ...(batch.neighbours ? { neighbours: batch.neighbours } : {}) },
+        towerOptions,
+      );
       const content = contentTower?.apply(
         {
           ...(batch.tags ? { tags: batch.tags } : {}),

@@ -46,6 +46,20 @@ export interface RecallModelConfig {
     hiddenUnits: number[];
     /** Probability of replacing an item id by the unknown row during training (DropoutNet style). */
     idDropout: number;
+    /**
+     * Item-item graph from the content vectors (FREEDOM style): the id view of item i is
+     * row(i) + weight x mean of the rows of its k most content-similar warm items, so a cold item
+     * (unknown row) borrows its warm neighbours' behaviour rows. The feature store builds the graph
+     * from the vectors and warm flags. Default: off.
+     */
+    neighbours?: {
+      /** Neighbours per item. */
+      k: number;
+      /** Weight of the neighbour mean (> 0). */
+      weight: number;
+      /** Named vectors the similarity reads (each L2-normalised; cosines summed). */
+      vectors: string[];
+    };
   };
   /** Content tower: tags, named dense vectors, cluster node ids; never the item id. */
   content: {
@@ -105,6 +119,8 @@ export interface ItemBatch {
   posterior?: Float32Array;
   /** 1 = item has behaviour history (multiview serves its ID embedding), 0 = cold (content). */
   warm?: Uint8Array;
+  /** Content neighbours (warm item indices) of each item; required when the config has `id.neighbours`. */
+  neighbours?: CsrRows;
 }
 
 /** Per-view item outputs of one forward pass. Tensors belong to the caller. */

@@ -1,4 +1,4 @@
-import { checkInteger, InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
+import { checkFiniteNumber, checkInteger, InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
 import * as tf from '@tensorflow/tfjs-core';
 import { type EmbeddingTable, tableSlot } from './embedding-table';
 import { readSlots, type WeightSlot, writeSlots } from './named-weights';
@@ -29,6 +29,12 @@ export interface IdTowerOptions extends TowerCommonOptions {
   idDim: number;
   /** Extra id-like features, one table each, in this order. Default none. */
   extraIds?: ExtraIdFeature[];
+  /**
+   * Weight of the neighbour mean in the item id view: row(item) + neighbourWeight x mean of the rows
+   * of `IdTowerInput.neighbours` (an item-item graph, e.g. content kNN among warm items, FREEDOM
+   * style). Gradients reach every row of the bag through the table's sparse path. Default 0 (off).
+   */
+  neighbourWeight?: number;
 }
 
 /** Input of the ID tower's `apply`. */
@@ -37,6 +43,8 @@ export interface IdTowerInput {
   items: Int32Array;
   /** One Int32Array of length B per configured extra id feature, same order as `extraIds`. */
   extraIds?: Int32Array[];
+  /** Neighbour rows of each item (CSR, B rows); required when `neighbourWeight > 0`. An empty row adds nothing. */
+  neighbours?: { offsets: Int32Array; values: Int32Array };
 }
 
 /** The behaviour (ID) tower. */
@@ -52,6 +60,11 @@ export function createIdTower(options: IdTowerOptions): IdTower {
   checkInteger({ argument: 'numItems', value: options.numItems, min: 1 });
   checkInteger({ argument: 'idDim', value: options.idDim, min: 1 });
   const extraIds = options.extraIds ?? [];
+  const neighbourWeight = checkFiniteNumber({
+    argument: 'neighbourWeight',
+    value: options.neighbourWeight ?? 0,
+    min: 0,
+  });
   const seen = new Set<string>();
   for (const feature of extraIds) {
     if (feature.name === 'item_id' || seen.has(feature.name)) {
@@ -101,7 +114,11 @@ export function createIdTower(options: IdTowerOptions): IdTower {
           }
         });
         return tf.tidy(() => {
-          const features: tf.Tensor2D[] = [itemTable.lookup(input.items)];
+          const features: tf.Tensor2D[] = [
+            neighbourWeight > 0
+              ? itemTable.lookupBag(neighbourBags(input.items, input.neighbours, neighbourWeight))
+              : itemTable.lookup(input.items),
+          ];
           extraTables.forEach((table, k) => {
             features.push(table.lookup(extra[k] as Int32Array));
           });
@@ -119,4 +136,48 @@ export function createIdTower(options: IdTowerOptions): IdTower {
     for (const table of owned) table.dispose();
     throw error;
   }
+}
+
+/** One bag per item: its own row (weight 1) and its neighbours' rows (weight w / count each), summed. */
+function neighbourBags(
+  items: Int32Array,
+  neighbours: IdTowerInput['neighbours'],
+  weight: number,
+): { offsets: Int32Array; values: Int32Array; weights: Float32Array; combiner: 'sum' } {
+  if (!neighbours || neighbours.offsets.length !== items.length + 1) {
+    throw new ShapeMismatchError({
+      message: 'neighbours: one CSR row per item is required when neighbourWeight > 0',
+      expected: [items.length + 1],
+      actual: [neighbours ? neighbours.offsets.length : 0],
+    });
+  }
+  const { offsets, values } = neighbours;
+  const bagOffsets = new Int32Array(items.length + 1);
+  const bagValues = new Int32Array(items.length + values.length);
+  const bagWeights = new Float32Array(items.length + values.length);
+  let cursor = 0;
+  for (let b = 0; b < items.length; b++) {
+    const start = offsets[b] as number;
+    const end = offsets[b + 1] as number;
+    if (!(start >= 0 && end >= start && end <= values.length)) {
+      throw new ShapeMismatchError({
+        message: `neighbours.offsets[${b}..${b + 1}] = ${start}..${end} is not a valid range of values`,
+        expected: [values.length],
+        actual: [end],
+      });
+    }
+    bagValues[cursor] = items[b] as number;
+    bagWeights[cursor++] = 1;
+    for (let j = start; j < end; j++) {
+      bagValues[cursor] = values[j] as number;
+      bagWeights[cursor++] = weight / (end - start);
+    }
+    bagOffsets[b + 1] = cursor;
+  }
+  return {
+    offsets: bagOffsets,
+    values: bagValues.subarray(0, cursor),
+    weights: bagWeights.subarray(0, cursor),
+    combiner: 'sum',
+  };
 }

@@ -49,6 +49,15 @@ export interface ModelOptions {
   /** Share of training examples whose gate statistics alone are zeroed (gated kinds). Default 0. */
   statsDropout?: number;
   /**
+   * Content neighbours of the behaviour view (FREEDOM style): the id view of an item adds
+   * `neighbourWeight` x the mean id row of its `neighbourK` most similar warm items by the cosines of
+   * every content vector, so cold items borrow warm neighbours' behaviour. Kinds with a behaviour
+   * tower only. Default 0 (off).
+   */
+  neighbourK?: number;
+  /** Weight of the neighbour mean (used when `neighbourK > 0`). Default 1. */
+  neighbourWeight?: number;
+  /**
    * Hierarchical k-means over the item vectors (trained on training items); each item's node id per
    * level becomes a content feature. Branching per level, e.g. [8, 8]. Default: no node ids.
    */
@@ -106,6 +115,8 @@ export function resolveModelOptions(options: ModelOptions): ResolvedModelOptions
     idDropout: options.idDropout ?? 0.2,
     userIdDropout: options.userIdDropout ?? 0,
     statsDropout: options.statsDropout ?? 0,
+    neighbourK: options.neighbourK ?? 0,
+    neighbourWeight: options.neighbourWeight ?? 1,
     fusedKernels: options.fusedKernels ?? false,
     ...(options.clusterBranching ? { clusterBranching: [...options.clusterBranching] } : {}),
   };
@@ -188,6 +199,15 @@ export function createTrainableModel(options: CreateTrainableModelOptions): Trai
   modelConfig.id.idDropout = modelKindDefinition(m.kind).towers.content ? m.idDropout : 0;
   modelConfig.user.idDropout = m.userIdDropout;
   if (modelConfig.gate) modelConfig.gate.statsDropout = m.statsDropout;
+  if (m.neighbourK > 0 && modelKindDefinition(m.kind).towers.id) {
+    if (vectorNames.length === 0) {
+      throw new InvalidArgumentError({
+        argument: 'neighbourK',
+        message: `data set ${data.name} has no item vectors to find content neighbours in`,
+      });
+    }
+    modelConfig.id.neighbours = { k: m.neighbourK, weight: m.neighbourWeight, vectors: vectorNames };
+  }
   modelConfig.tableOptimizer = { kind: 'adam', learningRate };
   modelConfig.fusedKernels = m.fusedKernels;
   if (modelConfig.gate) {
