@@ -117,9 +117,14 @@ export function validateModelConfig(config: RecallModelConfig): void {
   checkRate(config.id.idDropout, 'id.idDropout');
   const neighbours = config.id.neighbours;
   if (neighbours) {
-    if (!definition.towers.id) fail('id.neighbours', `kind ${config.kind} has no behaviour tower to add neighbours to`);
+    if (!definition.towers.id)
+      fail('id.neighbours', `kind ${config.kind} has no behaviour tower to add neighbours to`);
     checkInt(neighbours.k, 'id.neighbours.k', 1);
-    if (typeof neighbours.weight !== 'number' || !(neighbours.weight > 0) || !Number.isFinite(neighbours.weight))
+    if (
+      typeof neighbours.weight !== 'number' ||
+      !(neighbours.weight > 0) ||
+      !Number.isFinite(neighbours.weight)
+    )
       fail('id.neighbours.weight', `must be a finite number > 0, got ${neighbours.weight}`);
     if (!Array.isArray(neighbours.vectors) || neighbours.vectors.length === 0)
       fail('id.neighbours.vectors', 'must name at least one content vector');

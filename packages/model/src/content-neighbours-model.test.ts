@@ -73,9 +73,13 @@ describe('gated model with content neighbours', () => {
     const fixture = withNeighbours(0);
     expect(() => validateModelConfig(fixture.config)).toThrow(/config\.id\.neighbours\.weight/);
     fixture.config.id.neighbours = { k: 3, weight: 1, vectors: ['audio'] };
-    expect(() => validateModelConfig(fixture.config)).toThrow(/config\.id\.neighbours\.vectors: names unknown vector "audio"/);
+    expect(() => validateModelConfig(fixture.config)).toThrow(
+      /config\.id\.neighbours\.vectors: names unknown vector "audio"/,
+    );
     const contentOnly = tinyFixture('content-only');
     contentOnly.config.id.neighbours = { k: 3, weight: 1, vectors: ['image'] };
-    expect(() => validateModelConfig(contentOnly.config)).toThrow(/config\.id\.neighbours: kind content-only/);
+    expect(() => validateModelConfig(contentOnly.config)).toThrow(
+      /config\.id\.neighbours: kind content-only/,
+    );
   });
 });

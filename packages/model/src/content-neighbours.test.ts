@@ -81,6 +81,8 @@ describe('buildContentNeighbours', () => {
     expect(() => buildContentNeighbours({ ...base, names: ['text'] })).toThrow(/vector "text"/);
     expect(() => buildContentNeighbours({ ...base, names: [] })).toThrow(InvalidArgumentError);
     expect(() => buildContentNeighbours({ ...base, k: 0 })).toThrow(/k/);
-    expect(() => buildContentNeighbours({ ...base, candidates: new Uint8Array(4) })).toThrow(ShapeMismatchError);
+    expect(() => buildContentNeighbours({ ...base, candidates: new Uint8Array(4) })).toThrow(
+      ShapeMismatchError,
+    );
   });
 });

@@ -20,7 +20,6 @@ export {
   type WriteArtifactsOptions,
   writeArtifacts,
 } from './artifacts';
-export { type BuildContentNeighboursOptions, buildContentNeighbours } from './content-neighbours';
 export { type ArtifactsSwapStep, cleanStaleArtifacts, resolveArtifactsDir } from './artifacts-folder';
 export {
   type DefaultModelConfigOptions,
@@ -29,6 +28,7 @@ export {
   usesIdTower,
   validateModelConfig,
 } from './config';
+export { type BuildContentNeighboursOptions, buildContentNeighbours } from './content-neighbours';
 export {
   disposeViews,
   type EmbedItemsOptions,

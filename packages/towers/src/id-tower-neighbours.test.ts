@@ -68,7 +68,8 @@ describe('id tower with content neighbours', () => {
     const { rows, gradients } = table.aggregatedGradient();
     const kernel = Array.from(tower.variables[0]!.dataSync());
     // d loss / d feature_b = C_b W^T.
-    const dFeature = (c: number[]) => [0, 1, 2].map((i) => c[0]! * kernel[i * 2]! + c[1]! * kernel[i * 2 + 1]!);
+    const dFeature = (c: number[]) =>
+      [0, 1, 2].map((i) => c[0]! * kernel[i * 2]! + c[1]! * kernel[i * 2 + 1]!);
     const own0 = dFeature([1, -2]);
     const own5 = dFeature([0.5, 3]);
     const byRow = new Map<number, number[]>();
