@@ -1,7 +1,7 @@
 import { combineVectors } from '@mmrecall/clustering';
 import type { VectorTable } from '@mmrecall/data';
 import { checkPositiveInteger, InvalidArgumentError, ShapeMismatchError } from '@mmrecall/errors';
-import { innerProducts, TopKCollector } from '@mmrecall/kernels';
+import { topKInnerProduct } from '@mmrecall/metrics';
 import type { CsrRows } from './types';
 
 /** Options of {@link buildContentNeighbours}. */
@@ -15,8 +15,6 @@ export interface BuildContentNeighboursOptions {
   /** Neighbours per item (fewer when there are fewer candidates). */
   k: number;
 }
-
-const BLOCK = 64;
 
 /**
  * The frozen item-item graph of FREEDOM (Zhou and Shen, 2023), restricted to a two-tower model:
@@ -50,50 +48,32 @@ export function buildContentNeighbours(options: BuildContentNeighboursOptions): 
       actual: [candidates.length],
     });
   }
-  const candidateRows: number[] = [];
-  for (let i = 0; i < rows; i++) if (candidates[i] === 1) candidateRows.push(i);
-  const right = new Float32Array(candidateRows.length * dim);
-  candidateRows.forEach((item, r) => {
-    right.set(data.subarray(item * dim, (item + 1) * dim), r * dim);
+  // Each item excludes itself; the candidate mask keeps the cold items out of every list.
+  const self = new Int32Array(rows);
+  const selfOffsets = new Int32Array(rows + 1);
+  for (let i = 0; i < rows; i++) {
+    self[i] = i;
+    selfOffsets[i + 1] = i + 1;
+  }
+  const { indices } = topKInnerProduct({
+    queries: data,
+    numQueries: rows,
+    items: data,
+    numItems: rows,
+    dim,
+    k,
+    exclude: { offsets: selfOffsets, values: self },
+    candidateMask: candidates,
   });
-  const perItem = Math.min(k, candidateRows.length);
   const offsets = new Int32Array(rows + 1);
-  const values = new Int32Array(rows * perItem);
-  const collectors = Array.from({ length: BLOCK }, () => new TopKCollector(Math.max(1, perItem + 1)));
-  const products = new Float64Array(BLOCK * candidateRows.length);
-  const ids = new Int32Array(perItem + 1);
-  const scores = new Float32Array(perItem + 1);
+  const values = new Int32Array(rows * k);
   let cursor = 0;
-  for (let start = 0; start < rows; start += BLOCK) {
-    const end = Math.min(rows, start + BLOCK);
-    innerProducts({
-      left: data,
-      leftStart: start,
-      leftEnd: end,
-      right,
-      rightStart: 0,
-      rightEnd: candidateRows.length,
-      dim,
-      out: products,
-    });
-    for (let item = start; item < end; item++) {
-      // One slot more than k, so dropping the item itself still leaves k neighbours.
-      const collector = collectors[item - start] as TopKCollector;
-      collector.reset();
-      const base = (item - start) * candidateRows.length;
-      for (let r = 0; r < candidateRows.length; r++) {
-        const score = products[base + r] as number;
-        if (score >= collector.threshold) collector.push(candidateRows[r] as number, score);
-      }
-      const count = collector.drainInto(ids, scores, 0);
-      let kept = 0;
-      for (let j = 0; j < count && kept < perItem; j++) {
-        if (ids[j] === item) continue;
-        values[cursor++] = ids[j] as number;
-        kept++;
-      }
-      offsets[item + 1] = cursor;
+  for (let item = 0; item < rows; item++) {
+    for (let j = item * k; j < (item + 1) * k; j++) {
+      const neighbour = indices[j] as number;
+      if (neighbour >= 0) values[cursor++] = neighbour;
     }
+    offsets[item + 1] = cursor;
   }
   return { offsets, values: cursor === values.length ? values : values.slice(0, cursor) };
 }
