@@ -46,13 +46,15 @@ describe('training with content neighbours', () => {
     expect(plain.history.map((e) => e.loss)).not.toEqual(first.history.map((e) => e.loss));
   });
 
-  it('content-only has no behaviour view and ignores neighbourK', () => {
-    const setup = createTrainableModel({ data, dim: 8, kind: 'content-only', neighbourK: 4 });
-    try {
-      expect(setup.modelConfig.id.neighbours).toBeUndefined();
-      expect(setup.itemStore.neighbours).toBeUndefined();
-    } finally {
-      setup.dispose();
+  it('id-only and content-only ignore neighbourK (one view each, no content graph in the ID view)', () => {
+    for (const kind of ['id-only', 'content-only'] as const) {
+      const setup = createTrainableModel({ data, dim: 8, kind, neighbourK: 4 });
+      try {
+        expect(setup.modelConfig.id.neighbours).toBeUndefined();
+        expect(setup.itemStore.neighbours).toBeUndefined();
+      } finally {
+        setup.dispose();
+      }
     }
   });
 });

@@ -51,8 +51,8 @@ export interface ModelOptions {
   /**
    * Content neighbours of the behaviour view (FREEDOM style): the id view of an item adds
    * `neighbourWeight` x the mean id row of its `neighbourK` most similar warm items by the cosines of
-   * every content vector, so cold items borrow warm neighbours' behaviour. Kinds with a behaviour
-   * tower only. Default 0 (off).
+   * every content vector, so cold items borrow warm neighbours' behaviour. Kinds with both a behaviour
+   * and a content tower (id-only stays a pure behaviour model). Default 0 (off).
    */
   neighbourK?: number;
   /** Weight of the neighbour mean (used when `neighbourK > 0`). Default 1. */
@@ -199,7 +199,9 @@ export function createTrainableModel(options: CreateTrainableModelOptions): Trai
   modelConfig.id.idDropout = modelKindDefinition(m.kind).towers.content ? m.idDropout : 0;
   modelConfig.user.idDropout = m.userIdDropout;
   if (modelConfig.gate) modelConfig.gate.statsDropout = m.statsDropout;
-  if (m.neighbourK > 0 && modelKindDefinition(m.kind).towers.id) {
+  // Only kinds that read content: an id-only model stays a pure behaviour reference.
+  const towers = modelKindDefinition(m.kind).towers;
+  if (m.neighbourK > 0 && towers.id && towers.content) {
     if (vectorNames.length === 0) {
       throw new InvalidArgumentError({
         argument: 'neighbourK',
