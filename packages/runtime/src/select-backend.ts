@@ -115,8 +115,7 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   }
   // tfjs-core's Node entry registers no gradient functions; this registers all of them (the set
   // the @tensorflow/tfjs bundle registers, without that bundle's 141 MB of other packages).
-  await import('./register-gradients');
-  installFastMatMulGradient();
+  const gradients = await import('./register-gradients');
   const failures: string[] = [];
   let selected: SelectedBackend | undefined;
   if (requested === 'node' || requested === 'auto') {
@@ -155,6 +154,12 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
     await tryCpu();
     selected = { name: 'cpu', requested, reason: 'pure-JS cpu backend' };
   }
+  // Trying tfjs-node loads the @tensorflow/tfjs bundle (even when its native addon is missing),
+  // which replaces every gradient registered above with its own copy, the stock matMul gradient
+  // among them: register ours last, so training gives the same numbers with or without tfjs-node
+  // installed.
+  gradients.reinstateGradients();
+  installFastMatMulGradient();
   if (failures.length > 0) selected.reason += `; ${failures.join('; ')}`;
   options.log?.(`[mmrecall] backend: ${selected.name} (${selected.reason})`);
   return selected;
