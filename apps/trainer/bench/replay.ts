@@ -1,7 +1,10 @@
 // Replay benchmark: incremental updates against full retrains on a time line.
-//   node dist-bench/replay.js [--preset small] [--windows 5] [--epochs 3] [--replay-ratio 1] [--pass 1]
-// The synthetic generator's time line (items arrive day by day) is cut into a base period and
-// windows of --window-days. After each window, arm "update" runs updateModel from the previous model
+//   node dist-bench/replay.js [--data synthetic|movielens] [--preset small] [--windows 5] [--epochs 3]
+//     [--replay-ratio 1] [--pass 1]
+// The time line (synthetic: the generator's items arriving day by day; movielens: ml-100k's ratings
+// by timestamp, every rating a positive, an item arriving with its first rating and a user with
+// theirs) is cut into a base period and windows of --window-days. Users and items first seen in a
+// window join the maps at its end (the update grows its tables for them). After each window, arm "update" runs updateModel from the previous model
 // on the window's interactions (plus replayed older clicks); arm "retrain" trains a fresh model on
 // everything so far with the same settings. Both are scored on the next window: Recall@20 over
 // all / warm / cold held-out items, and over the items that arrived in the window and got clicks
@@ -11,7 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createIdMap, type Dataset, type Interactions } from '@mmrecall/data';
+import { createIdMap, type Dataset, type Interactions, loadMovieLens100k } from '@mmrecall/data';
 import { readArtifacts } from '@mmrecall/model';
 import { createRandom, mixSeed } from '@mmrecall/random';
 import { selectBackend } from '@mmrecall/runtime';
@@ -30,10 +33,12 @@ import {
 const DAY = 86_400;
 const { values } = parseArgs({
   options: {
+    data: { type: 'string', default: 'synthetic' },
+    'data-path': { type: 'string', default: '../shared/data/ml-100k' },
     preset: { type: 'string', default: 'small' },
     windows: { type: 'string', default: '5' },
-    'base-days': { type: 'string', default: '30' },
-    'window-days': { type: 'string', default: '5' },
+    'base-days': { type: 'string' },
+    'window-days': { type: 'string' },
     epochs: { type: 'string', default: '3' },
     'replay-ratio': { type: 'string', default: '1' },
     pass: { type: 'string', default: '1' },
@@ -42,10 +47,15 @@ const { values } = parseArgs({
     arms: { type: 'string', default: 'update,retrain' },
   },
 });
+const source = values.data as string;
+if (source !== 'synthetic' && source !== 'movielens')
+  throw new Error(`--data: expected synthetic or movielens, got ${source}`);
 const preset = values.preset as SyntheticPreset;
 const windows = Number(values.windows);
-const baseDays = Number(values['base-days']);
-const windowDays = Number(values['window-days']);
+// ml-100k spans 215 days: a base of 120 days (567 of 943 users, 983 of 1,682 items) and windows of
+// 15 days leave the sixth window after the base as the fifth update's test window.
+const baseDays = Number(values['base-days'] ?? (source === 'synthetic' ? 30 : 120));
+const windowDays = Number(values['window-days'] ?? (source === 'synthetic' ? 5 : 15));
 const epochs = Number(values.epochs);
 const replayRatio = Number(values['replay-ratio']);
 const passes = Number(values.pass);
@@ -64,7 +74,25 @@ const fitOptions = {
 };
 
 await selectBackend({ backend: 'auto', log: (line) => console.error(line) });
-const { dataset: raw, truth } = generateSyntheticDataset({ preset, seed: 42 });
+
+/** The whole time line: every interaction (with a click column) and the time each item arrives. */
+async function loadTimeline(): Promise<{ name: string; raw: Dataset; itemArrival: ArrayLike<number> }> {
+  if (source === 'synthetic') {
+    const { dataset, truth } = generateSyntheticDataset({ preset, seed: 42 });
+    return { name: `synthetic-${preset}`, raw: dataset, itemArrival: truth.itemArrivalTime };
+  }
+  const { dataset } = await loadMovieLens100k({ dir: values['data-path'] as string });
+  const { interactions } = dataset;
+  // Every rating is a positive (as the trainer's movielens source); an item arrives with its first.
+  const itemArrival = new Float64Array(dataset.items.size).fill(Number.POSITIVE_INFINITY);
+  for (let r = 0; r < interactions.items.length; r++) {
+    const item = interactions.items[r] as number;
+    itemArrival[item] = Math.min(itemArrival[item] as number, interactions.timestamps![r] as number);
+  }
+  const clicks = interactions.clicks ?? new Uint8Array(interactions.items.length).fill(1);
+  return { name: 'ml-100k', raw: { ...dataset, interactions: { ...interactions, clicks } }, itemArrival };
+}
+const { name, raw, itemArrival } = await loadTimeline();
 
 // Re-index items by arrival time and users by first interaction, so that the ids known at any time
 // are a prefix of the maps (what a model trained then has) and later ids are appended.
@@ -73,7 +101,7 @@ const rowsByTime = Array.from(raw.interactions.users, (_, r) => r).sort(
     (raw.interactions.timestamps![a] as number) - (raw.interactions.timestamps![b] as number) || a - b,
 );
 const itemOrder = Array.from(raw.items.ids, (_, i) => i).sort(
-  (a, b) => (truth.itemArrivalTime[a] as number) - (truth.itemArrivalTime[b] as number) || a - b,
+  (a, b) => (itemArrival[a] as number) - (itemArrival[b] as number) || a - b,
 );
 const firstTime = new Float64Array(raw.users.size).fill(Number.POSITIVE_INFINITY);
 for (const r of rowsByTime) {
@@ -91,7 +119,7 @@ const userRank = new Int32Array(raw.users.size);
 userOrder.forEach((user, rank) => {
   userRank[user] = rank;
 });
-const arrival = Float64Array.from(itemOrder, (i) => truth.itemArrivalTime[i] as number);
+const arrival = Float64Array.from(itemOrder, (i) => itemArrival[i] as number);
 const firstSeenUser = Float64Array.from(userOrder, (u) => firstTime[u] as number);
 const time = Float64Array.from(rowsByTime, (r) => raw.interactions.timestamps![r] as number);
 const all: Interactions = {
@@ -143,19 +171,20 @@ function datasetAt(t: number, interactions: Interactions): Dataset {
     }
     return { offsets, values: Int32Array.from(out) };
   };
+  const { tags } = raw.content;
+  const profile = raw.userFeatures;
   return {
-    name: `synthetic-${preset}`,
+    name,
     users: createIdMap({ ids: userOrder.slice(0, numUsers).map((u) => raw.users.ids[u] as string) }),
     items: createIdMap({ ids: itemOrder.slice(0, numItems).map((i) => raw.items.ids[i] as string) }),
     interactions,
     content: {
-      tags: { vocabulary: raw.content.tags!.vocabulary, ...csr(raw.content.tags!, itemOrder, numItems) },
+      ...(tags ? { tags: { vocabulary: tags.vocabulary, ...csr(tags, itemOrder, numItems) } } : {}),
       vectors,
     },
-    userFeatures: {
-      vocabulary: raw.userFeatures!.vocabulary,
-      ...csr(raw.userFeatures!, userOrder, numUsers),
-    },
+    ...(profile
+      ? { userFeatures: { vocabulary: profile.vocabulary, ...csr(profile, userOrder, numUsers) } }
+      : {}),
   };
 }
 
@@ -227,6 +256,7 @@ async function score(dir: string, data: TrainingData, arrived: Uint8Array, heldO
       cold: main.cold.recall,
       arrived: onArrived.warm.recall,
       arrivedWarm,
+      users: selected.users.length,
     };
   } finally {
     artifacts.dispose();
@@ -236,7 +266,7 @@ async function score(dir: string, data: TrainingData, arrived: Uint8Array, heldO
 const root = await mkdtemp(join(tmpdir(), 'mmrecall-replay-'));
 const line = (cells: (string | number)[]) => console.log(`| ${cells.join(' | ')} |`);
 console.log(
-  `preset ${preset}, ${model.kind}, base ${baseDays} days + ${windows} windows of ${windowDays} days; epochs ${epochs} (retrain), update: ${passes} pass(es) over new + ${replayRatio}x replayed clicks, statistics decay ${statisticsDecay}; scored on ${scoreOn}; load ${loadavg()
+  `${name}, ${model.kind}, base ${baseDays} days + ${windows} windows of ${windowDays} days; epochs ${epochs} (retrain), update: ${passes} pass(es) over new + ${replayRatio}x replayed clicks, statistics decay ${statisticsDecay}; scored on ${scoreOn}; load ${loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')}`,
 );
@@ -256,6 +286,7 @@ line([
   'new users',
   'new items',
   'arrived+clicked',
+  'held-out users',
   'arm',
   'wall s',
   'Recall@20 all',
@@ -264,7 +295,7 @@ line([
   'arrived',
   'arrived served by ID',
 ]);
-line(['---', '---', '---', '---', '---', '---', '---', '---', '---', '---', '---']);
+line(['---', '---', '---', '---', '---', '---', '---', '---', '---', '---', '---', '---']);
 let previous = join(root, 'base');
 for (let w = 1; w <= windows; w++) {
   const data = dataAt(w);
@@ -299,7 +330,7 @@ for (let w = 1; w <= windows; w++) {
   const u = await score(updated.artifactsDir, data, arrived, heldOut);
   const fmt = (x: number) => x.toFixed(4);
   const arrivedCount = arrived.reduce((n, a) => n + a, 0);
-  const common = [w, updated.newUsers, updated.newItems, arrivedCount];
+  const common = [w, updated.newUsers, updated.newItems, arrivedCount, u.users];
   line([
     ...common,
     'update',
