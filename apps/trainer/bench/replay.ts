@@ -52,7 +52,7 @@ if (source !== 'synthetic' && source !== 'movielens')
   throw new Error(`--data: expected synthetic or movielens, got ${source}`);
 const preset = values.preset as SyntheticPreset;
 const windows = Number(values.windows);
-// ml-100k spans 215 days: a base of 120 days (567 of 943 users, 983 of 1,682 items) and windows of
+// ml-100k spans 215 days: a base of 120 days (606 of 943 users, 1,513 of 1,682 items) and windows of
 // 15 days leave the sixth window after the base as the fifth update's test window.
 const baseDays = Number(values['base-days'] ?? (source === 'synthetic' ? 30 : 120));
 const windowDays = Number(values['window-days'] ?? (source === 'synthetic' ? 5 : 15));
