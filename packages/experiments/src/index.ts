@@ -26,6 +26,18 @@ export {
 export { comparisonSeeds, type SeedSummary, seedConfig, summarizeSeeds } from './comparison-seeds';
 export { asConfigError, createModelFromConfig, fitOptionsOf } from './config-options';
 export {
+  type ConfigFieldSpec,
+  type DeepPartial,
+  EXPERIMENT_CONFIG_SCHEMA,
+  parseSetFlag,
+  type ReadConfigFileOptions,
+  type ResolveExperimentConfigOptions,
+  readConfigFile,
+  resolveExperimentConfig,
+  type SetConfigValueOptions,
+  setConfigValue,
+} from './config-schema';
+export {
   describeFolderFiles,
   type LoadedTrainingData,
   type LoadTrainingDataOptions,
