@@ -20,9 +20,9 @@ describe('resolveExperimentConfig', () => {
     expect(() => resolveExperimentConfig({ file: { train: { epoch: 3 } }, fileName: 'run.yaml' })).toThrow(
       /config\.train\.epoch: unknown field .*\(in run\.yaml\)/,
     );
-    expect(() => resolveExperimentConfig({ file: { train: { batchSize: 0 } }, fileName: 'run.yaml' })).toThrow(
-      /config\.train\.batchSize: .*got 0.*\(in run\.yaml\)/,
-    );
+    expect(() =>
+      resolveExperimentConfig({ file: { train: { batchSize: 0 } }, fileName: 'run.yaml' }),
+    ).toThrow(/config\.train\.batchSize: .*got 0.*\(in run\.yaml\)/);
     expect(() => resolveExperimentConfig({ file: [1, 2], fileName: 'run.yaml' })).toThrow(
       /must be a mapping of sections \(data, model, train, eval, baselines, output\)/,
     );
