@@ -1,10 +1,10 @@
-import { checkFiniteNumber, checkInteger, checkOneOf, InvalidArgumentError } from '@mmrecall/errors';
+import { checkFiniteNumber, checkInteger, InvalidArgumentError } from '@mmrecall/errors';
 import { saltSeed } from '@mmrecall/random';
 import { assignWithCapacity } from './capacity-assign';
 import type { TreeLevelData } from './cluster-tree-json';
 import { type ClusterTree, createClusterTree } from './cluster-tree-model';
 import { nearestCentroids, normalizeRows, squaredNorms } from './distance';
-import { type KmeansVariant, type Metric, runKmeans } from './kmeans';
+import { checkKmeansSettings, type KmeansVariant, type Metric, runKmeans } from './kmeans';
 import { createRandom, sampleWithoutReplacement } from './random';
 import { checkMatrix } from './validate';
 
@@ -111,28 +111,7 @@ export function buildClusterTree(options: BuildClusterTreeOptions): ClusterTree 
   if (n === 0) throw new InvalidArgumentError({ argument: 'data', message: 'needs at least one row' });
   const branching = resolveBranching(options);
   const levels = branching.length;
-  const metric = checkOneOf({
-    argument: 'metric',
-    value: options.metric ?? 'l2',
-    allowed: ['l2', 'cosine'] as const,
-  });
-  const variant = checkOneOf({
-    argument: 'variant',
-    value: options.variant ?? 'lloyd',
-    allowed: ['lloyd', 'minibatch'] as const,
-  });
-  const seed = checkFiniteNumber({
-    argument: 'seed',
-    value: options.seed ?? 0,
-    min: Number.NEGATIVE_INFINITY,
-  });
-  const maxIterations = checkInteger({
-    argument: 'maxIterations',
-    value: options.maxIterations ?? 25,
-    min: 0,
-  });
-  const tolerance = checkFiniteNumber({ argument: 'tolerance', value: options.tolerance ?? 1e-4, min: 0 });
-  const batchSize = checkInteger({ argument: 'batchSize', value: options.batchSize ?? 1024, min: 1 });
+  const { metric, variant, seed, maxIterations, tolerance, batchSize } = checkKmeansSettings(options, 25);
   const sampleSize =
     options.sampleSize === undefined
       ? undefined

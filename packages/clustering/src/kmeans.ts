@@ -106,6 +106,47 @@ export interface KmeansCore {
   onProgress: ((progress: KmeansProgress) => void) | undefined;
 }
 
+/** The k-means settings `kmeans` and `buildClusterTree` share, checked, with their defaults. */
+export function checkKmeansSettings(
+  options: {
+    metric?: Metric;
+    variant?: KmeansVariant;
+    seed?: number;
+    maxIterations?: number;
+    tolerance?: number;
+    batchSize?: number;
+  },
+  defaultMaxIterations: number,
+): {
+  metric: Metric;
+  variant: KmeansVariant;
+  seed: number;
+  maxIterations: number;
+  tolerance: number;
+  batchSize: number;
+} {
+  return {
+    metric: checkOneOf({
+      argument: 'metric',
+      value: options.metric ?? 'l2',
+      allowed: ['l2', 'cosine'] as const,
+    }),
+    variant: checkOneOf({
+      argument: 'variant',
+      value: options.variant ?? 'lloyd',
+      allowed: ['lloyd', 'minibatch'] as const,
+    }),
+    seed: checkFiniteNumber({ argument: 'seed', value: options.seed ?? 0, min: Number.NEGATIVE_INFINITY }),
+    maxIterations: checkInteger({
+      argument: 'maxIterations',
+      value: options.maxIterations ?? defaultMaxIterations,
+      min: 0,
+    }),
+    tolerance: checkFiniteNumber({ argument: 'tolerance', value: options.tolerance ?? 1e-4, min: 0 }),
+    batchSize: checkInteger({ argument: 'batchSize', value: options.batchSize ?? 1024, min: 1 }),
+  };
+}
+
 /**
  * k-means clustering of `n` row-major vectors (pure TypeScript). Seeded and reproducible; empty
  * clusters are re-seeded from the point farthest from its centroid.
@@ -121,31 +162,9 @@ export function kmeans(options: KmeansOptions): KmeansResult {
       message: `k = ${k} exceeds the number of points (${n})`,
     });
   }
-  const metric = checkOneOf({
-    argument: 'metric',
-    value: options.metric ?? 'l2',
-    allowed: ['l2', 'cosine'] as const,
-  });
-  const variant = checkOneOf({
-    argument: 'variant',
-    value: options.variant ?? 'lloyd',
-    allowed: ['lloyd', 'minibatch'] as const,
-  });
-  const seed = checkFiniteNumber({
-    argument: 'seed',
-    value: options.seed ?? 0,
-    min: Number.NEGATIVE_INFINITY,
-  });
-  const maxIterations = checkInteger({
-    argument: 'maxIterations',
-    value: options.maxIterations ?? 100,
-    min: 0,
-  });
-  const tolerance = checkFiniteNumber({ argument: 'tolerance', value: options.tolerance ?? 1e-4, min: 0 });
-  const batchSize = Math.min(
-    n,
-    checkInteger({ argument: 'batchSize', value: options.batchSize ?? 1024, min: 1 }),
-  );
+  const settings = checkKmeansSettings(options, 100);
+  const { metric, variant, seed, maxIterations, tolerance } = settings;
+  const batchSize = Math.min(n, settings.batchSize);
   const initSampleSize = checkInteger({
     argument: 'initSampleSize',
     value: options.initSampleSize ?? Math.max(4096, 16 * k),
